@@ -1,0 +1,49 @@
+"""The pure core: envelope, validation, id scoping, event shaping, errors.
+
+Nothing here imports ``js``, ``pyodide`` or ``workers``; it runs and is tested
+on CPython.
+"""
+
+from .envelope import METADATA_KEY, PARAMS_KEY, unwrap_params, wrap_params
+from .errors import (
+    BindingNotExportedError,
+    DynamicWorkflowsError,
+    InstanceNotFoundError,
+    InvalidBatchError,
+    InvalidCreateOptionsError,
+    InvalidInstanceIdError,
+    InvalidMetadataError,
+    InvalidParamsError,
+    MissingDispatcherMetadataError,
+    MissingWorkflowBindingError,
+)
+from .events import run_scope, tenant_event
+from .scoping import DEFAULT_SCOPE_KEY, TENANT_ID_MAX_LENGTH, TenantScope
+from .tenancy import PreparedCreate, TenantBinding
+from .validation import MAX_BATCH_SIZE, MAX_PAYLOAD_BYTES
+
+__all__ = [
+    "DEFAULT_SCOPE_KEY",
+    "MAX_BATCH_SIZE",
+    "MAX_PAYLOAD_BYTES",
+    "METADATA_KEY",
+    "PARAMS_KEY",
+    "TENANT_ID_MAX_LENGTH",
+    "BindingNotExportedError",
+    "DynamicWorkflowsError",
+    "InstanceNotFoundError",
+    "InvalidBatchError",
+    "InvalidCreateOptionsError",
+    "InvalidInstanceIdError",
+    "InvalidMetadataError",
+    "InvalidParamsError",
+    "MissingDispatcherMetadataError",
+    "MissingWorkflowBindingError",
+    "PreparedCreate",
+    "TenantBinding",
+    "TenantScope",
+    "run_scope",
+    "tenant_event",
+    "unwrap_params",
+    "wrap_params",
+]

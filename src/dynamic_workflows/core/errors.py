@@ -1,0 +1,80 @@
+"""Error classes: each message says what went wrong and what to do about it.
+
+Every error raised at the edge (wrapping, create, get) is raised before anything
+is persisted, so a caller that sees one knows nothing was half-created.
+"""
+
+from __future__ import annotations
+
+PREFIX = "dynamic-workflows: "
+
+
+class DynamicWorkflowsError(Exception):
+    """Base class of every error this library raises on purpose."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(PREFIX + message)
+
+
+class MissingDispatcherMetadataError(DynamicWorkflowsError):
+    """A run's payload is not a dispatcher envelope (created on the raw binding)."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "workflow event is missing dispatcher metadata. Did you forget to wrap "
+            "the Workflow binding with wrap_workflow_binding()? Instances must be "
+            "created through the wrapped binding, not the raw one."
+        )
+
+
+class InvalidMetadataError(DynamicWorkflowsError, ValueError):
+    """Metadata given to wrap_workflow_binding cannot be persisted or scoped."""
+
+
+class InvalidInstanceIdError(DynamicWorkflowsError, ValueError):
+    """An instance id the Workflows engine would refuse."""
+
+
+class InvalidParamsError(DynamicWorkflowsError, ValueError):
+    """Params that cannot be persisted: too large, cyclic, or not data."""
+
+
+class InvalidCreateOptionsError(DynamicWorkflowsError, ValueError):
+    """Options of create() or an item of createBatch() that are not well-formed."""
+
+
+class InvalidBatchError(DynamicWorkflowsError, ValueError):
+    """A createBatch() batch that is not a list of 1 to 100 create options."""
+
+
+class InstanceNotFoundError(DynamicWorkflowsError, LookupError):
+    """No instance with that id exists for this tenant (it may exist for another)."""
+
+    def __init__(self, instance_id: str) -> None:
+        super().__init__(
+            f"instance.not_found: no workflow instance with id {instance_id!r}. "
+            "Use an id returned by create() or createBatch() on this binding."
+        )
+        self.instance_id = instance_id
+
+
+class BindingNotExportedError(DynamicWorkflowsError, RuntimeError):
+    """The dispatcher's main module does not export DynamicWorkflowBinding."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "`DynamicWorkflowBinding` is not on ctx.exports. Add "
+            "`from dynamic_workflows import DynamicWorkflowBinding` to your "
+            "dispatcher's main module (and keep it in `__all__` if you define one)."
+        )
+
+
+class MissingWorkflowBindingError(DynamicWorkflowsError, RuntimeError):
+    """The dispatcher's env has no Workflow binding under the configured name."""
+
+    def __init__(self, binding_name: str) -> None:
+        super().__init__(
+            f'no Workflow binding named "{binding_name}" on the dispatcher\'s env. '
+            "Declare it under `workflows` in wrangler.jsonc, or pass its name as "
+            "wrap_workflow_binding(..., binding_name=...)."
+        )

@@ -1,0 +1,45 @@
+"""The event a tenant's ``run`` sees: its own params and its own instance id.
+
+The reference forwards only ``payload``, ``timestamp`` and ``instanceId`` and
+leaks nothing else; here ``workflowName`` and the cron ``schedule`` reach the
+tenant too, and ``instanceId`` is the id the tenant chose, not the scoped one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from .errors import InvalidMetadataError
+from .scoping import TenantScope, scope_value
+
+FORWARDED_KEYS = ("timestamp", "workflowName", "schedule")
+
+
+def tenant_event(
+    event: Mapping[str, Any], params: Any, scope: TenantScope | None
+) -> dict[str, Any]:
+    """Shape the engine's event for the tenant; values pass through untouched."""
+    shaped: dict[str, Any] = {"payload": params}
+    instance_id = event.get("instanceId")
+    if isinstance(instance_id, str):
+        shaped["instanceId"] = scope.unscope(instance_id) if scope else instance_id
+    for key in FORWARDED_KEYS:
+        value = event.get(key)
+        if value is not None:
+            shaped[key] = value
+    return shaped
+
+
+def run_scope(metadata: Any, scope_key: str | None) -> TenantScope | None:
+    """The scope an instance was created under, or None if it was not scoped.
+
+    Instances created by an unscoped binding (or by the JavaScript reference,
+    before a migration) carry no scope value and keep their ids as they are.
+    """
+    if scope_key is None or not isinstance(metadata, Mapping):
+        return None
+    try:
+        return TenantScope.for_value(scope_value(metadata, scope_key))
+    except InvalidMetadataError:
+        return None
