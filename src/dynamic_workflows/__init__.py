@@ -1,0 +1,66 @@
+"""dynamic-workflows: run a different Workflow per tenant from one Python dispatcher.
+
+The core (``dynamic_workflows.core``) is pure Python. The runtime names below
+need the Workers runtime and are imported on first use, so the core can be
+imported (and tested) on CPython.
+"""
+
+from __future__ import annotations
+
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
+from .core import (
+    DEFAULT_SCOPE_KEY,
+    BindingNotExportedError,
+    DynamicWorkflowsError,
+    InstanceNotFoundError,
+    InvalidBatchError,
+    InvalidCreateOptionsError,
+    InvalidInstanceIdError,
+    InvalidMetadataError,
+    InvalidParamsError,
+    MissingDispatcherMetadataError,
+    MissingWorkflowBindingError,
+)
+
+if TYPE_CHECKING:
+    from .runtime.binding import DynamicWorkflowBinding, wrap_workflow_binding
+    from .runtime.entrypoint import (
+        DynamicWorkflowEntrypoint,
+        create_dynamic_workflow_entrypoint,
+        dispatch_workflow,
+    )
+
+_RUNTIME = {
+    "DynamicWorkflowBinding": "binding",
+    "wrap_workflow_binding": "binding",
+    "DynamicWorkflowEntrypoint": "entrypoint",
+    "create_dynamic_workflow_entrypoint": "entrypoint",
+    "dispatch_workflow": "entrypoint",
+}
+
+__all__ = [
+    "DEFAULT_SCOPE_KEY",
+    "BindingNotExportedError",
+    "DynamicWorkflowBinding",
+    "DynamicWorkflowEntrypoint",
+    "DynamicWorkflowsError",
+    "InstanceNotFoundError",
+    "InvalidBatchError",
+    "InvalidCreateOptionsError",
+    "InvalidInstanceIdError",
+    "InvalidMetadataError",
+    "InvalidParamsError",
+    "MissingDispatcherMetadataError",
+    "MissingWorkflowBindingError",
+    "create_dynamic_workflow_entrypoint",
+    "dispatch_workflow",
+    "wrap_workflow_binding",
+]
+
+
+def __getattr__(name: str) -> Any:
+    if name in _RUNTIME:
+        return getattr(import_module(f".runtime.{_RUNTIME[name]}", __name__), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

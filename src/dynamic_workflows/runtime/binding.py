@@ -1,0 +1,130 @@
+"""The wrapped Workflow binding a tenant's dynamic worker receives.
+
+``wrap_workflow_binding`` builds a ctx.exports loopback stub of
+``DynamicWorkflowBinding`` whose props carry the tenant's metadata; the stub
+is serialisable, so it can sit in a dynamic worker's ``env``. Every call comes
+back into the dispatcher, where the real binding lives.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from pyodide.ffi import JsException
+from workers import WorkerEntrypoint, import_from_javascript
+
+from ..core import (
+    DEFAULT_SCOPE_KEY,
+    BindingNotExportedError,
+    InstanceNotFoundError,
+    MissingWorkflowBindingError,
+    TenantBinding,
+)
+from .convert import to_js, to_py
+
+#: Instance methods a handle forwards, under the names JavaScript tenants call.
+INSTANCE_METHODS = ("status", "pause", "resume", "terminate", "restart", "sendEvent", "delete")
+
+
+def wrap_workflow_binding(
+    metadata: dict[str, Any],
+    *,
+    binding_name: str = "WORKFLOWS",
+    scope_key: str | None = DEFAULT_SCOPE_KEY,
+) -> Any:
+    """A Workflow-shaped RPC stub that tags every create with ``metadata``.
+
+    ``metadata[scope_key]`` names the tenant: its instance ids live in a
+    namespace of their own. Call this inside a request (ctx.exports is
+    per-request). Metadata is checked here, so a bad one fails at wrap time.
+    """
+    TenantBinding.create(metadata, scope_key)
+    exports = import_from_javascript("cloudflare:workers").exports
+    factory = getattr(exports, "DynamicWorkflowBinding", None)
+    if not callable(factory):
+        raise BindingNotExportedError()
+    props = {"bindingName": binding_name, "metadata": metadata, "scopeKey": scope_key}
+    return factory(to_js({"props": props}))
+
+
+class DynamicWorkflowBinding(WorkerEntrypoint):
+    """The RPC entrypoint behind wrapped bindings: ``create``, ``createBatch``, ``get``.
+
+    Re-export it from the dispatcher's main module so it is on ctx.exports.
+    Each call reads the tenant from ``ctx.props`` (set by the dispatcher, not
+    the tenant) and looks the real binding up by name.
+    """
+
+    async def create(self, options: Any = None) -> Any:
+        tenant, workflow = self._tenant()
+        prepared = tenant.prepare_create(to_py(options))
+        with _engine_errors(tenant):
+            instance = await workflow.create(to_js(prepared.engine_options))
+        return _handle(instance, prepared.tenant_id or instance.id)
+
+    async def createBatch(self, batch: Any) -> Any:
+        tenant, workflow = self._tenant()
+        prepared = tenant.prepare_batch(to_py(batch))
+        with _engine_errors(tenant):
+            instances = await workflow.createBatch(to_js([p.engine_options for p in prepared]))
+        return to_js(
+            [
+                _handle(instance, item.tenant_id or instance.id)
+                for instance, item in zip(instances, prepared, strict=True)
+            ]
+        )
+
+    async def get(self, id: Any) -> Any:
+        tenant, workflow = self._tenant()
+        engine_id = tenant.engine_id(id)
+        with _engine_errors(tenant, missing=id):
+            instance = await workflow.get(engine_id)
+        return _handle(instance, id)
+
+    async def deleteBatch(self, ids: Any) -> Any:
+        tenant, workflow = self._tenant()
+        engine_ids = [tenant.engine_id(i) for i in to_py(ids)]
+        with _engine_errors(tenant):
+            result = to_py(await workflow.deleteBatch(to_js(engine_ids)))
+        for entry in (*result.get("deleted", ()), *result.get("errors", ())):
+            entry["id"] = tenant.tenant_id(entry["id"])
+        return to_js(result)
+
+    def _tenant(self) -> tuple[TenantBinding, Any]:
+        props = to_py(self.ctx.props)
+        name = props["bindingName"]
+        workflow = getattr(import_from_javascript("cloudflare:workers").env, name, None)
+        if workflow is None:
+            raise MissingWorkflowBindingError(name)
+        return TenantBinding.create(props["metadata"], props.get("scopeKey")), workflow
+
+
+def _handle(instance: Any, tenant_id: str) -> Any:
+    """A plain object: the tenant's id, and the engine instance's own methods.
+
+    Bound JS methods cross RPC as stubs that call the engine directly: no
+    Python on the path, and every option (``terminate(opts)``,
+    ``restart(opts)``) reaches the engine unchanged.
+    """
+    handle: dict[str, Any] = {"id": tenant_id}
+    for name in INSTANCE_METHODS:
+        method = getattr(instance, name, None)
+        if method is not None:
+            handle[name] = method.bind(instance)
+    return to_js(handle)
+
+
+@contextmanager
+def _engine_errors(tenant: TenantBinding, *, missing: str | None = None) -> Iterator[None]:
+    """Show engine errors in the tenant's terms: its own ids, not-found as such."""
+    try:
+        yield
+    except JsException as exc:
+        message = str(exc)
+        if missing is not None and "not_found" in message.replace(" ", "_").lower():
+            raise InstanceNotFoundError(missing) from None
+        if tenant.scope is not None:
+            message = message.replace(tenant.scope.prefix, "")
+        raise RuntimeError(message) from None

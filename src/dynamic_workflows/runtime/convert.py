@@ -1,0 +1,72 @@
+"""Conversions between Python data and JavaScript values, and nothing else.
+
+``pyodide.ffi.to_js`` turns ``None`` inside a dict into ``undefined`` (the key
+then vanishes from JSON) and a ``datetime`` into an opaque proxy; these
+helpers keep ``null`` as ``null`` and dates as ``Date``, so values cross RPC as
+a JavaScript caller would expect. JavaScript values already on the JS side
+(``JsProxy``) pass through untouched, so nothing is copied twice.
+"""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from js import Date, Object
+from pyodide.ffi import JsProxy, jsnull  # type: ignore[attr-defined]  # stubs 0.25 lack it
+from pyodide.ffi import to_js as _to_js
+
+
+def to_js(value: Any) -> Any:
+    """Python data (dict, list, None, datetime, scalars, JsProxy) to a JS value."""
+    if isinstance(value, JsProxy):
+        return value
+    return _to_js(
+        _with_js_nulls(value),
+        dict_converter=Object.fromEntries,
+        default_converter=_to_js_default,
+        create_pyproxies=False,
+    )
+
+
+def to_py(value: Any) -> Any:
+    """A JS value to Python data: objects to dicts, ``null`` to None, Date to datetime."""
+    if not isinstance(value, JsProxy):
+        return None if value is jsnull else value
+    return _without_js_nulls(value.to_py(default_converter=_to_py_default))
+
+
+def _with_js_nulls(value: Any) -> Any:
+    if value is None:
+        return jsnull
+    if isinstance(value, dict):
+        return {key: _with_js_nulls(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_with_js_nulls(item) for item in value]
+    return value
+
+
+def _without_js_nulls(value: Any) -> Any:
+    if value is jsnull:
+        return None
+    if isinstance(value, dict):
+        return {key: _without_js_nulls(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_without_js_nulls(item) for item in value]
+    return value
+
+
+def _to_js_default(value: Any, _convert: Any, _cache: Any) -> Any:
+    if isinstance(value, datetime.datetime):
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=datetime.UTC)
+        return Date.new(value.timestamp() * 1000)
+    raise TypeError(f"{type(value).__name__} cannot be sent to JavaScript")
+
+
+def _to_py_default(value: Any, _convert: Any, _cache: Any) -> Any:
+    if getattr(value, "constructor", None) is not None and value.constructor.name == "Date":
+        return datetime.datetime.fromtimestamp(value.getTime() / 1000, datetime.UTC).replace(
+            tzinfo=None
+        )
+    return value

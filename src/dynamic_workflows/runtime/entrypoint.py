@@ -1,0 +1,99 @@
+"""The dispatcher's one WorkflowEntrypoint, which runs each instance in its tenant's code.
+
+The engine calls ``run(event, step)``; we read the envelope off the payload,
+ask ``load_runner`` for the tenant's ``TenantWorkflow`` and forward the run to
+it with the tenant's event and the engine's own step.
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Awaitable, Callable
+from typing import Any, Protocol
+
+from pyodide.ffi import JsProxy
+from workers import WorkflowEntrypoint
+
+from ..core import DEFAULT_SCOPE_KEY, run_scope, tenant_event, unwrap_params
+from .convert import to_js, to_py
+
+LoadRunner = Callable[..., Any | Awaitable[Any]]
+
+_EVENT_KEYS = ("instanceId", "timestamp", "workflowName", "schedule")
+
+
+class _HasEnvAndCtx(Protocol):
+    env: Any
+    ctx: Any
+
+
+class DynamicWorkflowEntrypoint(WorkflowEntrypoint):
+    """A WorkflowEntrypoint whose ``run`` gets the engine's event and step as they are.
+
+    The SDK converts ``event`` to a dict and wraps ``step`` in a Python helper
+    for every ``run`` defined in a subclass body. A dispatcher must instead pass
+    the engine's step on, so that the tenant drives the engine directly (no
+    extra RPC hop per step call). This base hides ``run`` from that conversion
+    while the SDK sets the class up, then puts it back.
+    """
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        run = cls.__dict__.get("run")
+        if run is not None:
+            delattr(cls, "run")
+        super().__init_subclass__(**kwargs)
+        if run is not None:
+            cls.run = run  # type: ignore[attr-defined]
+
+
+async def dispatch_workflow(
+    owner: _HasEnvAndCtx,
+    event: Any,
+    step: Any,
+    load_runner: LoadRunner,
+    *,
+    scope_key: str | None = DEFAULT_SCOPE_KEY,
+) -> Any:
+    """Unwrap the envelope, load the tenant's runner, forward ``run`` to it.
+
+    ``owner`` is the entrypoint (anything with ``env`` and ``ctx``).
+    ``load_runner(metadata=, env=, ctx=)`` may be sync or async and must return
+    something with ``run(event, step)``: in practice
+    ``loader.get(...).getEntrypoint("TenantWorkflow")``. Raises
+    ``MissingDispatcherMetadataError`` for an instance made on the raw binding.
+    """
+    fields = _event_fields(event)
+    metadata_js, params = unwrap_params(fields.get("payload"))
+    metadata = to_py(metadata_js)
+    shaped = tenant_event(fields, params, run_scope(metadata, scope_key))
+    runner = load_runner(metadata=metadata, env=owner.env, ctx=owner.ctx)
+    if inspect.isawaitable(runner):
+        runner = await runner
+    return await runner.run(to_js(shaped), step)
+
+
+def create_dynamic_workflow_entrypoint(
+    load_runner: LoadRunner, *, scope_key: str | None = DEFAULT_SCOPE_KEY
+) -> type[DynamicWorkflowEntrypoint]:
+    """The WorkflowEntrypoint class to register as the Workflow's ``class_name``.
+
+    ``scope_key`` must match the one given to ``wrap_workflow_binding``, so the
+    tenant's ``run`` sees its own instance id.
+    """
+
+    class DynamicWorkflow(DynamicWorkflowEntrypoint):
+        async def run(self, event: Any, step: Any) -> Any:
+            return await dispatch_workflow(self, event, step, load_runner, scope_key=scope_key)
+
+    return DynamicWorkflow
+
+
+def _event_fields(event: Any) -> dict[str, Any]:
+    """The engine's event as a dict whose values stay JS: the payload is not copied."""
+    if not isinstance(event, JsProxy):
+        return dict(event)
+    fields = {key: getattr(event, key, None) for key in _EVENT_KEYS}
+    payload = getattr(event, "payload", None)
+    # One level only: metadata and params stay JS values until they are needed.
+    fields["payload"] = payload.to_py(depth=1) if isinstance(payload, JsProxy) else payload
+    return fields
