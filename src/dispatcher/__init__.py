@@ -1,0 +1,1 @@
+"""The reference dispatcher: one Python worker that hosts many tenants' Workflows."""

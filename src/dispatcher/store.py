@@ -1,0 +1,77 @@
+"""Tenant code in R2, content-addressed by version.
+
+R2 is strongly consistent (a read sees every acknowledged write), so a run
+never misses code that was accepted. Code objects are immutable
+(``tenants/<tenant>/code/<version>``); an upload adds one and moves the
+``current`` pointer, so instances pinned to an older version keep finding it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from dynamic_workflows.runtime.convert import to_js, to_py
+
+from .uploads import TenantCode
+
+_CACHE_LIMIT = 256
+
+
+class TenantStore:
+    def __init__(self, bucket: Any) -> None:
+        self._bucket = bucket
+
+    async def publish(self, tenant: str, code: TenantCode) -> str:
+        version = code.version
+        key = _code_key(tenant, version)
+        if await self._bucket.head(key) is None:
+            await self._bucket.put(key, code.to_json())
+        await self._bucket.put(_current_key(tenant), version)
+        _remember(tenant, version, code)
+        return version
+
+    async def current_version(self, tenant: str) -> str | None:
+        obj = await self._bucket.get(_current_key(tenant))
+        return None if obj is None else str(await obj.text())
+
+    async def versions(self, tenant: str) -> list[str]:
+        prefix = f"tenants/{tenant}/code/"
+        listed = to_py(await self._bucket.list(to_js({"prefix": prefix})))
+        return sorted(obj["key"][len(prefix) :] for obj in listed["objects"])
+
+    async def load(self, tenant: str, version: str) -> TenantCode | None:
+        cached = _CODE.get((tenant, version))
+        if cached is not None:
+            return cached
+        obj = await self._bucket.get(_code_key(tenant, version))
+        if obj is None:
+            return None
+        code = TenantCode.from_json(str(await obj.text()))
+        _remember(tenant, version, code)
+        return code
+
+    async def delete(self, tenant: str) -> int:
+        keys = [_code_key(tenant, v) for v in await self.versions(tenant)]
+        keys.append(_current_key(tenant))
+        await self._bucket.delete(to_js(keys))
+        for key in [k for k in _CODE if k[0] == tenant]:
+            del _CODE[key]
+        return len(keys) - 1
+
+
+#: Loaded code by (tenant, version): versions are immutable, so this never goes stale.
+_CODE: dict[tuple[str, str], TenantCode] = {}
+
+
+def _remember(tenant: str, version: str, code: TenantCode) -> None:
+    if len(_CODE) >= _CACHE_LIMIT:
+        del _CODE[next(iter(_CODE))]
+    _CODE[(tenant, version)] = code
+
+
+def _code_key(tenant: str, version: str) -> str:
+    return f"tenants/{tenant}/code/{version}"
+
+
+def _current_key(tenant: str) -> str:
+    return f"tenants/{tenant}/current"

@@ -1,0 +1,179 @@
+"""Tenant code uploads: checked before they are stored, named by their content.
+
+An upload is the JSON form of a Worker Loader ``WorkerCode``. Whatever passes
+here will load: names are plain relative paths, module types are the ones
+Worker Loader accepts, sizes are within its limits, the main module exists,
+and Python modules come only with a Python main module. The version is a hash
+of the normalised code, so the same code always gets the same version and a
+version never names different code.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import json
+import re
+from dataclasses import dataclass
+from typing import Any
+
+MODULE_TYPES = ("js", "cjs", "py", "text", "json", "data", "wasm")
+BINARY_TYPES = ("data", "wasm")
+MAX_CODE_BYTES = 10 * 1024 * 1024
+MAX_MODULES = 500
+DEFAULT_COMPATIBILITY_DATE = "2026-11-01"
+#: Module paths the dispatcher adds to every Python tenant.
+RESERVED_PREFIX = "dynamic_workflows/"
+
+_NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]*(/[A-Za-z0-9_][A-Za-z0-9_.-]*)*")
+_TENANT = re.compile(r"[a-z0-9][a-z0-9-]{0,62}")
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_FLAG = re.compile(r"[a-z0-9_]{1,64}")
+_FORBIDDEN_FLAGS = frozenset({"experimental", "python_workers_development"})
+
+
+class UploadError(ValueError):
+    """An upload that cannot be stored; the message says what to fix."""
+
+
+@dataclass(frozen=True, slots=True)
+class TenantCode:
+    """Normalised tenant code: every module as ``{type: content}``."""
+
+    main_module: str
+    modules: dict[str, dict[str, str]]
+    compatibility_date: str
+    compatibility_flags: tuple[str, ...]
+
+    @property
+    def is_python(self) -> bool:
+        return self.main_module.endswith(".py")
+
+    def to_json(self) -> str:
+        return json.dumps(
+            {
+                "mainModule": self.main_module,
+                "modules": self.modules,
+                "compatibilityDate": self.compatibility_date,
+                "compatibilityFlags": list(self.compatibility_flags),
+            },
+            sort_keys=True,
+            separators=(",", ":"),
+        )
+
+    @property
+    def version(self) -> str:
+        return hashlib.sha256(self.to_json().encode()).hexdigest()[:20]
+
+    @classmethod
+    def from_json(cls, text: str) -> TenantCode:
+        return parse_upload(json.loads(text))
+
+
+def check_tenant_id(tenant: str) -> str:
+    if not _TENANT.fullmatch(tenant):
+        raise UploadError(
+            f"tenant id {tenant[:80]!r} must be 1-63 lowercase letters, digits or '-', "
+            "starting with a letter or digit."
+        )
+    return tenant
+
+
+def parse_upload(body: Any) -> TenantCode:
+    """Check an upload and return it normalised, or raise UploadError."""
+    if not isinstance(body, dict):
+        raise UploadError('the body must be a JSON object: {"mainModule": ..., "modules": {...}}.')
+    unknown = set(body) - {"mainModule", "modules", "compatibilityDate", "compatibilityFlags"}
+    if unknown:
+        raise UploadError(
+            f"unknown fields {sorted(unknown)}; allowed: mainModule, modules, "
+            "compatibilityDate, compatibilityFlags."
+        )
+    main = body.get("mainModule")
+    modules = body.get("modules")
+    if not isinstance(modules, dict) or not modules:
+        raise UploadError('"modules" must be a non-empty object of module name to code.')
+    if len(modules) > MAX_MODULES:
+        raise UploadError(f"at most {MAX_MODULES} modules, got {len(modules)}.")
+    if not isinstance(main, str) or main not in modules:
+        raise UploadError(f'"mainModule" must name one of the modules, got {main!r}.')
+    normalised = {name: _module(name, content) for name, content in modules.items()}
+    is_python = main.endswith(".py") and "py" in normalised[main]
+    if not is_python and "js" not in normalised[main] and "cjs" not in normalised[main]:
+        raise UploadError(f"main module {main!r} must be JavaScript (js, cjs) or Python (.py).")
+    for name, module in normalised.items():
+        if "py" in module and not is_python:
+            raise UploadError(
+                f"module {name!r} is Python, but the main module is JavaScript; "
+                "Python modules need a Python main module."
+            )
+        if is_python and name.startswith(RESERVED_PREFIX):
+            raise UploadError(
+                f"module {name!r} is under {RESERVED_PREFIX!r}, which the dispatcher provides."
+            )
+    size = sum(len(content) for module in normalised.values() for content in module.values())
+    if size > MAX_CODE_BYTES:
+        raise UploadError(f"code is {size} bytes; Worker Loader takes at most {MAX_CODE_BYTES}.")
+    return TenantCode(main, normalised, _date(body), _flags(body))
+
+
+def _module(name: object, content: object) -> dict[str, str]:
+    if not isinstance(name, str) or len(name) > 256 or not _NAME.fullmatch(name) or ".." in name:
+        raise UploadError(
+            f"module name {name!r} must be a relative path of letters, digits, '_', '-', "
+            "'.' and '/', without '..'."
+        )
+    if isinstance(content, str):
+        if name.endswith((".js", ".mjs")):
+            return {"js": content}
+        if name.endswith(".py"):
+            return {"py": content}
+        raise UploadError(
+            f"module {name!r}: a bare string needs a .js or .py name; otherwise give "
+            f"{{type: content}} with type one of {', '.join(MODULE_TYPES)}."
+        )
+    if not isinstance(content, dict) or len(content) != 1:
+        raise UploadError(f"module {name!r} must be a string or an object with exactly one type.")
+    ((kind, value),) = content.items()
+    if kind not in MODULE_TYPES:
+        raise UploadError(
+            f"module {name!r} has type {kind!r}; use one of {', '.join(MODULE_TYPES)}."
+        )
+    if kind == "json":
+        if isinstance(value, str):
+            try:
+                json.loads(value)
+            except ValueError as exc:
+                raise UploadError(f"module {name!r}: json content does not parse: {exc}.") from None
+        else:
+            value = json.dumps(value)
+    elif not isinstance(value, str):
+        raise UploadError(f"module {name!r}: {kind} content must be a string.")
+    elif kind in BINARY_TYPES:
+        try:
+            base64.b64decode(value, validate=True)
+        except binascii.Error:
+            raise UploadError(f"module {name!r}: {kind} content must be base64.") from None
+    if kind == "py" and not name.endswith(".py"):
+        raise UploadError(f"Python module {name!r} must end in .py.")
+    return {kind: value}
+
+
+def _date(body: dict[str, Any]) -> str:
+    date = body.get("compatibilityDate", DEFAULT_COMPATIBILITY_DATE)
+    if not isinstance(date, str) or not _DATE.fullmatch(date):
+        raise UploadError(f'"compatibilityDate" must look like 2026-11-01, got {date!r}.')
+    return date
+
+
+def _flags(body: dict[str, Any]) -> tuple[str, ...]:
+    flags = body.get("compatibilityFlags", [])
+    if not isinstance(flags, list) or not all(
+        isinstance(f, str) and _FLAG.fullmatch(f) for f in flags
+    ):
+        raise UploadError('"compatibilityFlags" must be a list of flag names like "nodejs_compat".')
+    forbidden = _FORBIDDEN_FLAGS.intersection(flags)
+    if forbidden:
+        raise UploadError(f"flags {sorted(forbidden)} are not available to tenants.")
+    return tuple(sorted(set(flags)))
