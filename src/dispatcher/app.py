@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import datetime
 import hmac
 import json
 import re
@@ -19,6 +20,7 @@ from dynamic_workflows import (
     DynamicWorkflowsError,
     InstanceNotFoundError,
     create_dynamic_workflow_entrypoint,
+    wrap_workflow_binding,
 )
 from dynamic_workflows.core import TenantScope
 from dynamic_workflows.runtime.convert import to_js, to_py
@@ -106,11 +108,31 @@ class Default(WorkerEntrypoint):
                 removed = await store.delete(tenant)
                 return _json({"tenant": tenant, "deletedVersions": removed})
             return _error(405, "use PUT, GET or DELETE")
-        if path == "/admin/debug/raw-create" and method == "POST" and _dev_runtime(env):
-            # Shows what an unwrapped create leads to (MissingDispatcherMetadataError).
-            instance = await env.WORKFLOWS.create(to_js({"params": {"raw": True}}))
-            return _json({"id": instance.id})
+        if path.startswith("/admin/debug/") and _dev_runtime(env):
+            return await _debug(env, request, path)
         return _error(404, "unknown admin route")
+
+
+async def _debug(env: Any, request: Any, path: str) -> Any:
+    """Local-runtime-only routes that let the tests reach the library's edges."""
+    if path == "/admin/debug/raw-create":
+        # What an unwrapped create leads to: MissingDispatcherMetadataError in run().
+        instance = await env.WORKFLOWS.create(to_js({"params": {"raw": True}}))
+        return _json({"id": instance.id})
+    if path.startswith("/admin/debug/raw-status/"):
+        instance = await env.WORKFLOWS.get(path.rsplit("/", 1)[1])
+        return _json(to_py(await instance.status()))
+    if path == "/admin/debug/wrap":
+        body = json.loads(await request.text())
+        metadata = body["metadata"]
+        if body.get("addDate"):
+            metadata["createdAt"] = datetime.datetime.now(datetime.UTC)
+        try:
+            wrap_workflow_binding(metadata)
+        except DynamicWorkflowsError as exc:
+            return _error(400, f"{type(exc).__name__}: {exc}")
+        return _json({"wrapped": True})
+    return _error(404, "unknown debug route")
 
 
 async def _instance_status(env: Any, tenant: str, instance_id: str) -> Any:

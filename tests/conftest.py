@@ -1,0 +1,125 @@
+"""One dispatcher per test session, in real workerd (or a deployed one by URL).
+
+``DW_BASE_URL`` (with ``DW_ADMIN_TOKEN``) points the runtime and end-to-end
+tests at a deployed dispatcher; otherwise a local dev server is started on a
+free loopback port with a fresh state directory: the official Python runtime
+where workerd can download it, the offline development runtime otherwise.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from tools.tenant_code import TENANTS_DIR, upload, upload_body
+
+ROOT = Path(__file__).resolve().parent.parent
+ADMIN_TOKEN = "test-admin-token"
+PROBES_DIR = ROOT / "tests" / "runtime" / "tenants"
+#: Each example tenant, and a rival running the same code under another tenant id.
+TENANTS = {
+    "js-orders": "js-orders",
+    "py-orders": "py-orders",
+    "js-rival": "js-orders",
+    "py-rival": "py-orders",
+}
+KINDS = ["js-orders", "py-orders"]
+RIVAL = {"js-orders": "js-rival", "py-orders": "py-rival"}
+FINAL = {"complete", "errored", "terminated"}
+_RUNTIME_MODE: list[str] = []
+
+
+@dataclass
+class Dispatcher:
+    url: str
+    token: str
+    mode: str
+    server: Any = None  # the local DevServer, None for a deployed dispatcher
+
+    def client(self, *, admin: bool = False, timeout: float = 60.0) -> httpx.Client:
+        headers = {"authorization": f"Bearer {self.token}"} if admin else {}
+        return httpx.Client(base_url=self.url, headers=headers, timeout=timeout)
+
+
+@pytest.fixture(scope="session")
+def dispatcher(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Dispatcher]:
+    base_url = os.environ.get("DW_BASE_URL")
+    if base_url:
+        _RUNTIME_MODE.append(f"deployed dispatcher at {base_url}")
+        yield Dispatcher(base_url, os.environ["DW_ADMIN_TOKEN"], "deployed")
+        return
+    from tools.offline_runtime.devserver import DevServer  # noqa: PLC0415 - local runs only
+
+    state = tmp_path_factory.mktemp("wrangler-state")
+    with DevServer(
+        ROOT, persist_dir=state, dev_runtime=True, variables={"ADMIN_TOKEN": ADMIN_TOKEN}
+    ) as server:
+        _RUNTIME_MODE.append(server.mode)
+        dispatcher = Dispatcher(server.url, ADMIN_TOKEN, server.mode, server)
+        with dispatcher.client(admin=True) as admin:
+            for tenant, directory in TENANTS.items():
+                upload(admin, tenant, upload_body(TENANTS_DIR / directory))
+            for probe in PROBES_DIR.iterdir():
+                upload(admin, probe.name, upload_body(probe))
+        yield dispatcher
+
+
+@pytest.fixture(scope="session")
+def admin(dispatcher: Dispatcher) -> Iterator[httpx.Client]:
+    with dispatcher.client(admin=True) as client:
+        yield client
+
+
+@pytest.fixture(scope="session")
+def client(dispatcher: Dispatcher) -> Iterator[httpx.Client]:
+    with dispatcher.client() as client:
+        yield client
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    if _RUNTIME_MODE:
+        terminalreporter.write_line(f"Python Workers runtime: {_RUNTIME_MODE[0]}")
+
+
+def create(client: httpx.Client, tenant: str, **options: Any) -> str:
+    response = client.post(f"/t/{tenant}/workflows", json=options)
+    assert response.status_code == 200, response.text
+    return str(response.json()["id"])
+
+
+def status(client: httpx.Client, tenant: str, instance_id: str) -> dict[str, Any]:
+    response = client.get(f"/t/{tenant}/workflows/{instance_id}")
+    assert response.status_code == 200, response.text
+    return dict(response.json())
+
+
+def wait_for(
+    client: httpx.Client,
+    tenant: str,
+    instance_id: str,
+    states: set[str] = FINAL,
+    timeout: float = 60.0,
+) -> dict[str, Any]:
+    """Poll an instance until its status is one of ``states``."""
+    deadline = time.monotonic() + timeout
+    while True:
+        current = status(client, tenant, instance_id)
+        if current["status"] in states:
+            return current
+        if time.monotonic() > deadline:
+            raise AssertionError(f"{tenant}/{instance_id} still {current} after {timeout}s")
+        time.sleep(0.2)
+
+
+def act(
+    client: httpx.Client, tenant: str, instance_id: str, action: str, body: Any = None
+) -> httpx.Response:
+    kwargs = {} if body is None else {"json": body}
+    return client.post(f"/t/{tenant}/workflows/{instance_id}/{action}", **kwargs)

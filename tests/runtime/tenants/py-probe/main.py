@@ -1,0 +1,40 @@
+"""A test tenant: Python values through the facade, and back out of the run."""
+
+import datetime
+import json
+
+from workers import Response, WorkerEntrypoint, WorkflowEntrypoint
+
+from dynamic_workflows.tenant import Workflows
+
+VALUES = {
+    "none": None,
+    "nested": {"list": [1, None, {"deep": [True, False, 1.5]}], "empty": {}},
+    "when": datetime.datetime(2026, 11, 24, 12, 30, 5),
+    "text": "héllo ☃ 𝄞 日本",
+    "large": "x" * 500_000,
+}
+
+
+def describe(value):
+    """Type and value of each param, as the run saw it."""
+    if isinstance(value, dict):
+        return {k: describe(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [describe(v) for v in value]
+    if isinstance(value, str) and len(value) > 100:
+        return ["str", len(value)]
+    if isinstance(value, datetime.datetime):
+        return ["datetime", value.isoformat()]
+    return [type(value).__name__, value]
+
+
+class TenantWorkflow(WorkflowEntrypoint):
+    async def run(self, event, step):
+        return describe(dict(event["payload"]))
+
+
+class Default(WorkerEntrypoint):
+    async def fetch(self, request):
+        instance = await Workflows(self.env.WORKFLOWS).create(id="values-1", params=VALUES)
+        return Response(json.dumps({"id": instance.id}))

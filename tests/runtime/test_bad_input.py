@@ -1,0 +1,120 @@
+"""Every bad input gets its own error through the real RPC path, and nothing is created."""
+
+import httpx
+import pytest
+
+from tests.conftest import KINDS, Dispatcher, status, wait_for
+
+pytestmark = pytest.mark.workerd
+
+OVER_ONE_MIB = "x" * (1024 * 1024 + 1)
+
+
+def refused(response: httpx.Response, error_class: str, text: str) -> str:
+    assert response.status_code == 400, response.text
+    message = str(response.json()["error"])
+    assert error_class in message or "dynamic-workflows:" in message, message
+    assert text in message, message
+    assert "DataCloneError" not in message
+    return message
+
+
+def assert_not_created(client: httpx.Client, tenant: str, instance_id: str) -> None:
+    assert client.get(f"/t/{tenant}/workflows/{instance_id}").status_code == 404
+
+
+@pytest.mark.parametrize("tenant", KINDS)
+def test_params_over_one_mib_are_refused(client: httpx.Client, tenant: str) -> None:
+    response = client.post(f"/t/{tenant}/workflows", json={"id": "big-1", "params": OVER_ONE_MIB})
+    refused(response, "InvalidParamsError", "over the engine's limit")
+    assert_not_created(client, tenant, "big-1")
+
+
+@pytest.mark.parametrize("tenant", KINDS)
+@pytest.mark.parametrize("bad_id", ["has space", "x" * 84, "-dash"])
+def test_an_id_the_engine_would_refuse_is_refused(
+    client: httpx.Client, tenant: str, bad_id: str
+) -> None:
+    response = client.post(f"/t/{tenant}/workflows", json={"id": bad_id, "params": {}})
+    refused(response, "InvalidInstanceIdError", "instance id")
+
+
+@pytest.mark.parametrize("tenant", KINDS)
+def test_a_batch_of_101_is_refused_whole(client: httpx.Client, tenant: str) -> None:
+    batch = [{"id": f"many-{n}", "params": {}} for n in range(101)]
+    refused(client.post(f"/t/{tenant}/workflows/batch", json=batch), "InvalidBatchError", "101")
+    assert_not_created(client, tenant, "many-0")
+
+
+@pytest.mark.parametrize("tenant", KINDS)
+def test_a_batch_with_a_missing_item_is_refused_whole(client: httpx.Client, tenant: str) -> None:
+    batch = [{"id": "gap-0", "params": {}}, None]
+    response = client.post(f"/t/{tenant}/workflows/batch", json=batch)
+    refused(response, "InvalidBatchError", "item 1 is missing")
+    assert_not_created(client, tenant, "gap-0")
+
+
+@pytest.mark.parametrize(
+    ("case", "error_class", "text"),
+    [
+        ("function-param", "InvalidParamsError", "params.callback"),
+        ("cyclic-param", "InvalidParamsError", "cycle"),
+        ("batch-not-a-list", "InvalidBatchError", "takes a list"),
+        ("options-not-an-object", "InvalidCreateOptionsError", "must be an object"),
+        ("id-not-a-string", "InvalidInstanceIdError", "must be a string"),
+    ],
+)
+def test_values_json_cannot_carry_get_their_own_error(
+    client: httpx.Client, case: str, error_class: str, text: str
+) -> None:
+    refused(client.post(f"/t/js-probe/{case}"), error_class, text)
+
+
+def test_a_function_param_leaves_no_instance_stuck_in_queued(client: httpx.Client) -> None:
+    client.post("/t/js-probe/function-param")
+    assert client.get("/t/js-orders/workflows/fn-1").status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("metadata", "text"),
+    [
+        ({"tenantId": "a", "__dispatcherMetadata": 1}, "reserved"),
+        ({"region": "eu"}, "metadata['tenantId']"),
+        ("not-a-dict", "must be a dict"),
+    ],
+)
+def test_bad_metadata_is_refused_at_wrap_time(
+    admin: httpx.Client, metadata: object, text: str
+) -> None:
+    response = admin.post("/admin/debug/wrap", json={"metadata": metadata})
+    refused(response, "InvalidMetadataError", text)
+
+
+def test_metadata_that_is_not_json_is_refused_at_wrap_time(admin: httpx.Client) -> None:
+    response = admin.post(
+        "/admin/debug/wrap", json={"metadata": {"tenantId": "a"}, "addDate": True}
+    )
+    refused(response, "InvalidMetadataError", "JSON-serialisable")
+
+
+def test_a_create_on_the_raw_binding_ends_in_missing_dispatcher_metadata(
+    admin: httpx.Client, dispatcher: Dispatcher
+) -> None:
+    response = admin.post("/admin/debug/raw-create")
+    assert response.status_code == 200, response.text
+    engine_id = response.json()["id"]
+    for _ in range(100):
+        result = admin.get(f"/admin/debug/raw-status/{engine_id}").json()
+        if result["status"] in {"errored", "complete"}:
+            break
+    assert result["status"] == "errored"
+    assert "MissingDispatcherMetadataError" in str(
+        result["error"]
+    ) or "missing dispatcher metadata" in str(result["error"])
+
+
+def test_a_good_create_still_works_after_bad_ones(client: httpx.Client) -> None:
+    response = client.post("/t/js-orders/workflows", json={"id": "after-bad", "params": {}})
+    assert response.status_code == 200
+    assert wait_for(client, "js-orders", "after-bad")["status"] == "complete"
+    assert status(client, "js-orders", "after-bad")["id"] == "after-bad"

@@ -1,0 +1,77 @@
+"""Runs reach the right tenant's TenantWorkflow, with the right event, through the real engine."""
+
+from typing import Any
+
+import httpx
+import pytest
+
+from tests.conftest import KINDS, act, create, wait_for
+
+pytestmark = pytest.mark.workerd
+
+LANGUAGE = {"js-orders": "js", "py-orders": "python"}
+
+
+@pytest.fixture(scope="module", params=KINDS)
+def finished(request: pytest.FixtureRequest, client: httpx.Client) -> tuple[str, dict[str, Any]]:
+    """One instance per tenant kind, run to completion with a sleep and a retried step."""
+    tenant = request.param
+    instance_id = create(client, tenant, id="greet-1", params={"who": "bob", "sleep": "1 second"})
+    return tenant, wait_for(client, tenant, instance_id)
+
+
+def test_the_run_completes_in_the_tenants_own_code(finished: tuple[str, dict[str, Any]]) -> None:
+    tenant, result = finished
+    assert result["status"] == "complete", result
+    assert result["output"]["tenant"] == LANGUAGE[tenant]
+
+
+def test_the_tenant_sees_its_params_as_the_payload(finished: tuple[str, dict[str, Any]]) -> None:
+    _, result = finished
+    assert result["output"]["event"]["payload"] == {"who": "bob", "sleep": "1 second"}
+    assert result["output"]["greeting"] == "Hello, bob!"
+
+
+def test_the_tenant_sees_its_own_instance_id(finished: tuple[str, dict[str, Any]]) -> None:
+    _, result = finished
+    assert result["output"]["event"]["instanceId"] == "greet-1"
+
+
+def test_the_tenant_sees_the_workflow_name_and_timestamp(
+    finished: tuple[str, dict[str, Any]],
+) -> None:
+    _, result = finished
+    assert result["output"]["event"]["workflowName"] == "dynamic-workflow"
+    assert result["output"]["event"]["timestamp"].startswith("20")
+
+
+def test_a_failing_step_is_retried_through_the_forwarded_step(
+    finished: tuple[str, dict[str, Any]],
+) -> None:
+    _, result = finished
+    assert result["output"]["tries"] == 2
+
+
+@pytest.mark.parametrize("tenant", KINDS)
+def test_wait_for_event_is_answered_by_send_event_through_the_handle(
+    client: httpx.Client, tenant: str
+) -> None:
+    instance_id = create(
+        client, tenant, id="approve-1", params={"who": "ann", "waitForEvent": True}
+    )
+    wait_for(client, tenant, instance_id, {"waiting"})
+    response = act(client, tenant, instance_id, "event", {"type": "approval", "payload": {"ok": 1}})
+    assert response.status_code == 200, response.text
+    result = wait_for(client, tenant, instance_id)
+    assert result["status"] == "complete", result
+    assert result["output"]["approval"] == {"ok": 1}
+
+
+@pytest.mark.parametrize("tenant", KINDS)
+def test_a_non_retryable_error_ends_the_instance_with_its_message(
+    client: httpx.Client, tenant: str
+) -> None:
+    instance_id = create(client, tenant, params={"who": "mallory", "fail": "fatal"})
+    result = wait_for(client, tenant, instance_id)
+    assert result["status"] == "errored"
+    assert "refused order for mallory" in str(result["error"])
