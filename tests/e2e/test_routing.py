@@ -1,0 +1,23 @@
+"""Tenant traffic: /t/<tenant>/... reaches the tenant's fetch; anything else is 404."""
+
+import httpx
+import pytest
+
+pytestmark = pytest.mark.workerd
+
+
+def test_an_unknown_tenant_gets_404(client: httpx.Client) -> None:
+    response = client.post("/t/nobody/workflows", json={})
+    assert response.status_code == 404
+    assert "unknown tenant" in response.json()["error"]
+
+
+def test_a_path_outside_the_routes_gets_404(client: httpx.Client) -> None:
+    assert client.get("/elsewhere").status_code == 404
+
+
+@pytest.mark.parametrize("tenant", ["js-orders", "py-orders"])
+def test_the_tenant_sees_the_path_without_its_prefix(client: httpx.Client, tenant: str) -> None:
+    response = client.get(f"/t/{tenant}/not-workflows")
+    assert response.status_code == 404
+    assert response.json()["error"] == "try POST /workflows"
