@@ -5,7 +5,7 @@ import subprocess
 from pathlib import Path
 from typing import Any
 
-import pyjson5  # type: ignore[import-untyped]
+import pyjson5
 
 ROOT = Path(__file__).resolve().parent.parent
 DEV_ONLY_FLAGS = {"python_workers_development", "experimental"}
@@ -20,7 +20,7 @@ def test_the_deployable_config_carries_no_development_flags() -> None:
     sections = [whole, *whole.get("env", {}).values()]
     for section in sections:
         assert not DEV_ONLY_FLAGS & set(section.get("compatibility_flags", []))
-        assert "DW_DEV_RUNTIME" not in section.get("vars", {})
+        assert not {"DW_DEV_RUNTIME", "DW_DEBUG_ROUTES"} & set(section.get("vars", {}))
 
 
 def test_the_config_binds_the_workflow_to_the_dispatching_class() -> None:

@@ -40,7 +40,13 @@ def _env() -> Any:
 
 
 def _dev_runtime(env: Any) -> bool:
+    """Local runs on the offline development Pyodide bundle (never set when deployed)."""
     return str(getattr(env, "DW_DEV_RUNTIME", "")) == "1"
+
+
+def _debug_routes(env: Any) -> bool:
+    """The test-only /admin/debug/* routes (never set when deployed)."""
+    return str(getattr(env, "DW_DEBUG_ROUTES", "")) == "1"
 
 
 def _json(data: Any, status: int = 200) -> Response:
@@ -108,13 +114,13 @@ class Default(WorkerEntrypoint):
                 removed = await store.delete(tenant)
                 return _json({"tenant": tenant, "deletedVersions": removed})
             return _error(405, "use PUT, GET or DELETE")
-        if path.startswith("/admin/debug/") and _dev_runtime(env):
+        if path.startswith("/admin/debug/") and _debug_routes(env):
             return await _debug(env, request, path)
         return _error(404, "unknown admin route")
 
 
 async def _debug(env: Any, request: Any, path: str) -> Any:
-    """Local-runtime-only routes that let the tests reach the library's edges."""
+    """Test-only routes that let the tests reach the library's edges."""
     if path == "/admin/debug/raw-create":
         # What an unwrapped create leads to: MissingDispatcherMetadataError in run().
         instance = await env.WORKFLOWS.create(to_js({"params": {"raw": True}}))

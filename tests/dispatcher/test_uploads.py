@@ -1,5 +1,7 @@
 """Uploads are checked before they are stored, and named by their content."""
 
+from typing import Any
+
 import pytest
 
 from dispatcher.uploads import (
@@ -11,7 +13,10 @@ from dispatcher.uploads import (
 )
 
 JS = {"mainModule": "index.js", "modules": {"index.js": "export default {}"}}
-PY = {"mainModule": "main.py", "modules": {"main.py": "x = 1", "lib/util.py": "y = 2"}}
+PY: dict[str, Any] = {
+    "mainModule": "main.py",
+    "modules": {"main.py": "x = 1", "lib/util.py": "y = 2"},
+}
 
 
 def test_a_javascript_upload_is_normalised_to_typed_modules() -> None:

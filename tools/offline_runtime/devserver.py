@@ -1,0 +1,204 @@
+"""A dispatcher dev server in real workerd, for the tests, ``make dev`` and the benchmarks.
+
+``runtime="offline"`` runs ``wrangler dev`` with workerd wrapped to load the
+development Pyodide bundle built here, adding the development flags on the command
+line only (the deployable config never carries them). ``runtime="official"`` runs
+``pywrangler dev`` on Cloudflare's released bundle, for machines that can download it.
+``"auto"`` (the default, or ``DW_RUNTIME``) picks official when its host answers.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import socket
+import subprocess
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+from tools.offline_runtime.pins import NODE, NPM, PYODIDE, ROOT, WRANGLER
+
+WRAPPER = Path(__file__).with_name("workerd")
+#: Where workerd downloads the released bundle for the project's compatibility date.
+OFFICIAL_BUNDLE = "https://pyodide-capnp-bin.edgeworker.net/pyodide_314.0.6_2026-08-17_11.capnp.bin"
+DEV_FLAGS = ("python_workers", "python_workers_development", "experimental")
+
+
+class DevServerError(RuntimeError):
+    """The dev server did not become ready; the message ends with its log tail."""
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def official_bundle_reachable(timeout: float = 5.0) -> bool:
+    request = urllib.request.Request(OFFICIAL_BUNDLE, method="HEAD")
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response:
+            return bool(response.status == 200)
+    except (urllib.error.URLError, OSError):
+        return False
+
+
+def choose_runtime(requested: str | None = None) -> str:
+    runtime = requested or os.environ.get("DW_RUNTIME", "auto")
+    if runtime == "auto":
+        return "official" if official_bundle_reachable() else "offline"
+    if runtime not in ("offline", "official"):
+        raise ValueError(f"DW_RUNTIME must be auto, offline or official, not {runtime!r}")
+    return runtime
+
+
+def _signal_group(pgid: int, sig: int) -> bool:
+    """Signal a process group; False when no process is left in it."""
+    try:
+        os.killpg(pgid, sig)
+    except ProcessLookupError:
+        return False
+    return True
+
+
+class DevServer:
+    """One dispatcher under ``wrangler dev``/``pywrangler dev``, stopped with its process group."""
+
+    def __init__(
+        self,
+        root: Path = ROOT,
+        *,
+        persist_dir: Path,
+        port: int | None = None,
+        runtime: str | None = None,
+        debug_routes: bool = False,
+        variables: dict[str, str] | None = None,
+        extra_env: dict[str, str] | None = None,
+        startup_timeout: float = 180.0,
+    ) -> None:
+        self.root = root
+        self.persist_dir = Path(persist_dir)
+        self.port = port or free_port()
+        self.runtime = choose_runtime(runtime)
+        self.variables = dict(variables or {})
+        if debug_routes:
+            self.variables["DW_DEBUG_ROUTES"] = "1"
+        if self.runtime == "offline":
+            self.variables["DW_DEV_RUNTIME"] = "1"
+        self.extra_env = dict(extra_env or {})
+        self.startup_timeout = startup_timeout
+        self.log_path = self.persist_dir.parent / f"devserver-{self.port}.log"
+        self.process: subprocess.Popen[bytes] | None = None
+        self.started_in: float | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def mode(self) -> str:
+        if self.runtime == "official":
+            return "official Python runtime (pywrangler dev, Cloudflare's released Pyodide bundle)"
+        return (
+            f"offline development runtime (npm pyodide {PYODIDE}, "
+            f"workerd {NPM['@cloudflare/workerd-linux-64']}, wrangler {NPM['wrangler']})"
+        )
+
+    def command(self) -> list[str]:
+        args = ["dev", "--ip", "127.0.0.1", "--port", str(self.port)]
+        args += ["--inspector-port", str(free_port()), "--persist-to", str(self.persist_dir)]
+        args += ["--show-interactive-dev-session=false", "--log-level", "info"]
+        if self.runtime == "offline":
+            # On the command line this replaces the config's flags, so it repeats python_workers.
+            args += [f"--compatibility-flags={flag}" for flag in DEV_FLAGS]
+        for name, value in self.variables.items():
+            args += ["--var", f"{name}:{value}"]
+        if self.runtime == "official":
+            return [str(self.root / ".venv" / "bin" / "pywrangler"), *args]
+        return [str(NODE), str(WRANGLER), *args]
+
+    def environment(self) -> dict[str, str]:
+        env = dict(os.environ)
+        env.update(CI="true", WRANGLER_SEND_METRICS="false", NO_COLOR="1")
+        env["PATH"] = os.pathsep.join([str(NODE.parent), env.get("PATH", "")])
+        if self.runtime == "offline":
+            env["MINIFLARE_WORKERD_PATH"] = str(WRAPPER)
+        env.update(self.extra_env)
+        return env
+
+    def start(self) -> DevServer:
+        self.persist_dir.mkdir(parents=True, exist_ok=True)
+        began = time.monotonic()
+        with self.log_path.open("ab") as log:
+            self.process = subprocess.Popen(
+                self.command(),
+                cwd=self.root,
+                env=self.environment(),
+                stdin=subprocess.DEVNULL,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+        self._wait_ready()
+        self.started_in = time.monotonic() - began
+        return self
+
+    def _wait_ready(self) -> None:
+        deadline = time.monotonic() + self.startup_timeout
+        while time.monotonic() < deadline:
+            assert self.process is not None
+            if self.process.poll() is not None:
+                self._fail(f"exited with code {self.process.returncode}")
+            try:
+                with urllib.request.urlopen(f"{self.url}/", timeout=30):
+                    return
+            except urllib.error.HTTPError as exc:
+                if exc.code < 500:  # the dispatcher answered (404 on /)
+                    return
+            except (urllib.error.URLError, OSError):
+                pass
+            time.sleep(0.25)
+        self._fail(f"not ready after {self.startup_timeout:.0f}s")
+
+    def log_tail(self, lines: int = 60) -> str:
+        if not self.log_path.is_file():
+            return "(no log)"
+        return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
+
+    def _fail(self, why: str) -> None:
+        self.stop()
+        raise DevServerError(
+            f"dev server on {self.url} {why}; log {self.log_path}, last lines:\n{self.log_tail()}"
+        )
+
+    def stop(self) -> None:
+        process, self.process = self.process, None
+        if process is None or process.poll() is not None:
+            return
+        _signal_group(process.pid, signal.SIGTERM)
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            process.wait(timeout=15)
+        # workerd children may outlive wrangler: give them a moment, then end the group.
+        deadline = time.monotonic() + 5
+        while _signal_group(process.pid, 0) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        _signal_group(process.pid, signal.SIGKILL)
+        process.wait(timeout=15)
+
+    def restart(self) -> None:
+        """Stop and start again on the same port and state directory."""
+        self.stop()
+        self.start()
+
+    def __enter__(self) -> DevServer:
+        return self.start()
+
+    def __exit__(
+        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> Any:
+        self.stop()
