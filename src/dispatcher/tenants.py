@@ -11,6 +11,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+import workers
 from pyodide.ffi import create_once_callable
 
 import dynamic_workflows
@@ -42,8 +43,8 @@ def _worker_code(tenant: str, version: str, code: TenantCode, *, dev: bool) -> d
         "limits": LIMITS,
     }
     if code.is_python:
-        modules.update({name: {"py": source} for name, source in facade_modules().items()})
-        flags.append("python_workers")
+        modules.update(library_modules())
+        flags += ["python_workers", "enable_python_external_sdk"]
         if dev:
             # The offline runtime: workerd's development Pyodide bundle (tests only).
             flags.append("python_workers_development")
@@ -60,10 +61,26 @@ def _module(module: dict[str, str]) -> dict[str, Any]:
 
 
 @cache
-def facade_modules() -> dict[str, str]:
-    """The library's sources, so Python tenants can ``from dynamic_workflows.tenant import ...``."""
-    root = Path(dynamic_workflows.__file__).parent
-    return {
-        f"dynamic_workflows/{path.relative_to(root).as_posix()}": path.read_text()
-        for path in sorted(root.rglob("*.py"))
+def library_modules() -> dict[str, dict[str, str]]:
+    """The modules every Python tenant gets from the dispatcher, read from its own bundle.
+
+    ``dynamic_workflows`` (so tenants can ``from dynamic_workflows.tenant import ...``)
+    and the ``workers`` SDK the dispatcher vendors: without it a dynamic worker gets
+    the runtime's older built-in SDK, whose ``run`` returns Python objects that
+    cannot cross RPC. Tenants therefore run on the same SDK as the dispatcher.
+    The SDK's one JavaScript module is invisible to Python, so the dispatcher
+    carries a copy of it as text (``sdk_workflows.js.txt``, pinned by a test).
+    """
+    library = Path(dynamic_workflows.__file__).parent
+    sdk = Path(workers.__file__).parent
+    modules = {
+        f"dynamic_workflows/{path.relative_to(library).as_posix()}": {"py": path.read_text()}
+        for path in sorted(library.rglob("*.py"))
     }
+    for path in sorted(sdk.rglob("*.py")):
+        modules[f"python_modules/{path.relative_to(sdk.parent).as_posix()}"] = {
+            "py": path.read_text()
+        }
+    helper = Path(__file__).with_name("sdk_workflows.js.txt").read_text()
+    modules["python_modules/workers/workflows.js"] = {"js": helper}
+    return modules

@@ -24,13 +24,16 @@ MAX_CODE_BYTES = 10 * 1024 * 1024
 MAX_MODULES = 500
 DEFAULT_COMPATIBILITY_DATE = "2026-11-01"
 #: Module paths the dispatcher adds to every Python tenant.
-RESERVED_PREFIX = "dynamic_workflows/"
+#: Python module paths the dispatcher fills in for every Python tenant (library and SDK).
+RESERVED_PREFIXES = ("dynamic_workflows/", "python_modules/")
 
 _NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]*(/[A-Za-z0-9_][A-Za-z0-9_.-]*)*")
 _TENANT = re.compile(r"[a-z0-9][a-z0-9-]{0,62}")
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _FLAG = re.compile(r"[a-z0-9_]{1,64}")
-_FORBIDDEN_FLAGS = frozenset({"experimental", "python_workers_development"})
+_FORBIDDEN_FLAGS = frozenset(
+    {"experimental", "python_workers_development", "disable_python_external_sdk"}
+)
 
 
 class UploadError(ValueError):
@@ -108,9 +111,10 @@ def parse_upload(body: Any) -> TenantCode:
                 f"module {name!r} is Python, but the main module is JavaScript; "
                 "Python modules need a Python main module."
             )
-        if is_python and name.startswith(RESERVED_PREFIX):
+        if is_python and name.startswith(RESERVED_PREFIXES):
             raise UploadError(
-                f"module {name!r} is under {RESERVED_PREFIX!r}, which the dispatcher provides."
+                f"module {name!r} is under {name.split('/')[0]!r}/, which the dispatcher "
+                "provides: leave it out of the upload."
             )
     size = sum(len(content) for module in normalised.values() for content in module.values())
     if size > MAX_CODE_BYTES:

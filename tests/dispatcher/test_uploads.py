@@ -81,6 +81,8 @@ def test_every_worker_loader_module_type_is_accepted() -> None:
         ({**JS, "compatibilityFlags": "nodejs_compat"}, "list of flag names"),
         ({**JS, "compatibilityFlags": ["experimental"]}, "not available to tenants"),
         ({**PY, "modules": {**PY["modules"], "dynamic_workflows/x.py": ""}}, "dispatcher provides"),
+        ({**PY, "modules": {**PY["modules"], "python_modules/workers/x.py": ""}}, "leave it out"),
+        ({**PY, "compatibilityFlags": ["disable_python_external_sdk"]}, "not available"),
         (
             {"mainModule": "index.js", "modules": {"index.js": "x" * (MAX_CODE_BYTES + 1)}},
             "at most",
