@@ -118,6 +118,27 @@ def wait_for(
         time.sleep(0.2)
 
 
+def wait_until_waiting_for_event(
+    client: httpx.Client, tenant: str, instance_id: str, steps_before: int = 2
+) -> dict[str, Any]:
+    """Poll until an instance waits for its event (after ``steps_before`` steps).
+
+    The production engine reports ``waiting``; the local engine stays ``running``
+    and lists the outputs of the finished steps in ``__LOCAL_DEV_STEP_OUTPUTS``.
+    """
+    deadline = time.monotonic() + 60.0
+    while True:
+        current = status(client, tenant, instance_id)
+        done = current.get("__LOCAL_DEV_STEP_OUTPUTS") or []
+        if current["status"] == "waiting" or (
+            current["status"] == "running" and len(done) >= steps_before
+        ):
+            return current
+        if current["status"] in FINAL or time.monotonic() > deadline:
+            raise AssertionError(f"{tenant}/{instance_id} is not waiting for an event: {current}")
+        time.sleep(0.2)
+
+
 def act(
     client: httpx.Client, tenant: str, instance_id: str, action: str, body: Any = None
 ) -> httpx.Response:

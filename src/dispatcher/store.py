@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from dynamic_workflows.runtime.convert import to_js, to_py
+from dynamic_workflows.runtime.convert import is_null, to_js
 
 from .uploads import TenantCode
 
@@ -24,7 +24,7 @@ class TenantStore:
     async def publish(self, tenant: str, code: TenantCode) -> str:
         version = code.version
         key = _code_key(tenant, version)
-        if await self._bucket.head(key) is None:
+        if is_null(await self._bucket.head(key)):
             await self._bucket.put(key, code.to_json())
         await self._bucket.put(_current_key(tenant), version)
         _remember(tenant, version, code)
@@ -32,19 +32,24 @@ class TenantStore:
 
     async def current_version(self, tenant: str) -> str | None:
         obj = await self._bucket.get(_current_key(tenant))
-        return None if obj is None else str(await obj.text())
+        return None if is_null(obj) else str(await obj.text())
 
     async def versions(self, tenant: str) -> list[str]:
-        prefix = f"tenants/{tenant}/code/"
-        listed = to_py(await self._bucket.list(to_js({"prefix": prefix})))
-        return sorted(obj["key"][len(prefix) :] for obj in listed["objects"])
+        prefix, keys, cursor = f"tenants/{tenant}/code/", [], None
+        while True:
+            options = {"prefix": prefix} if cursor is None else {"prefix": prefix, "cursor": cursor}
+            listed = await self._bucket.list(to_js(options))
+            keys += [str(obj.key)[len(prefix) :] for obj in listed.objects]
+            if not listed.truncated:
+                return sorted(keys)
+            cursor = str(listed.cursor)
 
     async def load(self, tenant: str, version: str) -> TenantCode | None:
         cached = _CODE.get((tenant, version))
         if cached is not None:
             return cached
         obj = await self._bucket.get(_code_key(tenant, version))
-        if obj is None:
+        if is_null(obj):
             return None
         code = TenantCode.from_json(str(await obj.text()))
         _remember(tenant, version, code)

@@ -1,6 +1,6 @@
 """The tenant's run sees the whole event, with its own instance id."""
 
-from dynamic_workflows.core import TenantScope, run_scope, tenant_event
+from dynamic_workflows.core import TenantScope, engine_abort, run_scope, tenant_event
 
 ACME = TenantScope.for_value("acme")
 ENGINE_EVENT = {
@@ -51,3 +51,21 @@ def test_run_scope_is_the_scope_the_instance_was_created_under() -> None:
 
 def test_run_scope_is_none_for_metadata_without_the_scope_key() -> None:
     assert run_scope({"region": "eu"}, "tenantId") is None
+
+
+def test_the_engines_abort_line_is_found_under_a_python_traceback() -> None:
+    message = (
+        'PythonError: Traceback (most recent call last):\n  File "main.py", line 3\n'
+        "pyodide.ffi.JsException: Error: Aborting engine: User called pause\n"
+    )
+    assert engine_abort(message) == "Aborting engine: User called pause"
+
+
+def test_a_plain_abort_message_is_its_own_abort_line() -> None:
+    assert engine_abort("Aborting engine: User called terminate") == (
+        "Aborting engine: User called terminate"
+    )
+
+
+def test_a_tenant_error_is_not_taken_for_an_abort() -> None:
+    assert engine_abort("RuntimeError: payment declined") is None

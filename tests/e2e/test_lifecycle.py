@@ -5,7 +5,7 @@ from concurrent.futures import ThreadPoolExecutor
 import httpx
 import pytest
 
-from tests.conftest import Dispatcher, act, create, wait_for
+from tests.conftest import Dispatcher, act, create, wait_for, wait_until_waiting_for_event
 from tools.tenant_code import TENANTS_DIR, upload, upload_body
 
 pytestmark = pytest.mark.workerd
@@ -31,7 +31,7 @@ def test_a_waiting_instance_finishes_on_the_code_it_started_with(
     tenant = f"pin-{directory}"
     upload(admin, tenant, tagged(directory, "v1"))
     old = create(client, tenant, id="pinned", params={"waitForEvent": True})
-    wait_for(client, tenant, old, {"waiting"})
+    wait_until_waiting_for_event(client, tenant, old)
     upload(admin, tenant, tagged(directory, "v2"))
     act(client, tenant, old, "event", {"type": "approval", "payload": "go"})
     assert wait_for(client, tenant, old)["output"]["codeTag"] == "v1"
@@ -45,7 +45,7 @@ def test_an_instance_survives_a_dev_server_restart(
     if dispatcher.server is None:
         pytest.skip("a deployed dispatcher cannot be restarted from here")
     instance_id = create(client, "js-orders", id="survivor", params={"waitForEvent": True})
-    wait_for(client, "js-orders", instance_id, {"waiting"})
+    wait_until_waiting_for_event(client, "js-orders", instance_id)
     dispatcher.server.restart()
     with dispatcher.client() as fresh:
         act(fresh, "js-orders", instance_id, "event", {"type": "approval", "payload": "back"})

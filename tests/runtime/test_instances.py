@@ -3,7 +3,7 @@
 import httpx
 import pytest
 
-from tests.conftest import KINDS, act, create, status, wait_for
+from tests.conftest import KINDS, act, create, status, wait_for, wait_until_waiting_for_event
 
 pytestmark = pytest.mark.workerd
 
@@ -34,7 +34,7 @@ def test_create_batch_creates_every_item(client: httpx.Client, tenant: str) -> N
 @pytest.mark.parametrize("tenant", KINDS)
 def test_pause_and_resume_reach_the_engine(client: httpx.Client, tenant: str) -> None:
     instance_id = create(client, tenant, params={"waitForEvent": True})
-    wait_for(client, tenant, instance_id, {"waiting"})
+    wait_until_waiting_for_event(client, tenant, instance_id)
     assert act(client, tenant, instance_id, "pause").status_code == 200
     assert wait_for(client, tenant, instance_id, {"paused"})["status"] == "paused"
     assert act(client, tenant, instance_id, "resume").status_code == 200
@@ -46,7 +46,7 @@ def test_pause_and_resume_reach_the_engine(client: httpx.Client, tenant: str) ->
 @pytest.mark.parametrize("tenant", KINDS)
 def test_terminate_with_options_terminates(client: httpx.Client, tenant: str) -> None:
     instance_id = create(client, tenant, params={"waitForEvent": True})
-    wait_for(client, tenant, instance_id, {"waiting"})
+    wait_until_waiting_for_event(client, tenant, instance_id)
     response = act(client, tenant, instance_id, "terminate", {"rollback": False})
     assert response.status_code == 200, response.text
     assert wait_for(client, tenant, instance_id)["status"] == "terminated"
@@ -55,12 +55,12 @@ def test_terminate_with_options_terminates(client: httpx.Client, tenant: str) ->
 @pytest.mark.parametrize("tenant", KINDS)
 def test_restart_with_options_runs_the_instance_again(client: httpx.Client, tenant: str) -> None:
     instance_id = create(client, tenant, params={"waitForEvent": True})
-    wait_for(client, tenant, instance_id, {"waiting"})
+    wait_until_waiting_for_event(client, tenant, instance_id)
     act(client, tenant, instance_id, "terminate")
     wait_for(client, tenant, instance_id)
     response = act(client, tenant, instance_id, "restart", {})
     assert response.status_code == 200, response.text
-    wait_for(client, tenant, instance_id, {"waiting"})
+    wait_until_waiting_for_event(client, tenant, instance_id)
     act(client, tenant, instance_id, "event", {"type": "approval", "payload": "again"})
     result = wait_for(client, tenant, instance_id)
     assert result["status"] == "complete"

@@ -3,7 +3,7 @@
 import httpx
 import pytest
 
-from tests.conftest import KINDS, RIVAL, act, create, wait_for
+from tests.conftest import KINDS, RIVAL, act, create, wait_for, wait_until_waiting_for_event
 
 pytestmark = pytest.mark.workerd
 
@@ -13,7 +13,7 @@ def victim(request: pytest.FixtureRequest, client: httpx.Client) -> tuple[str, s
     """An instance of one tenant, left waiting for an event."""
     tenant = request.param
     instance_id = create(client, tenant, id="secret-order", params={"waitForEvent": True})
-    wait_for(client, tenant, instance_id, {"waiting"})
+    wait_until_waiting_for_event(client, tenant, instance_id)
     return tenant, instance_id
 
 
@@ -40,8 +40,12 @@ def test_the_victims_instance_is_untouched_by_the_rival(
 ) -> None:
     tenant, instance_id = victim
     for action in ("event", "pause", "terminate"):
-        act(client, RIVAL[tenant], instance_id, action, {"type": "approval", "payload": "x"})
-    assert wait_for(client, tenant, instance_id, {"waiting"})["status"] == "waiting"
+        act(client, RIVAL[tenant], instance_id, action, {"type": "approval", "payload": "rival"})
+    wait_until_waiting_for_event(client, tenant, instance_id)
+    act(client, tenant, instance_id, "event", {"type": "approval", "payload": "owner"})
+    result = wait_for(client, tenant, instance_id)
+    assert result["status"] == "complete"
+    assert result["output"]["approval"] == "owner"
 
 
 @pytest.mark.parametrize("tenant", KINDS)

@@ -5,7 +5,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.conftest import KINDS, act, create, wait_for
+from tests.conftest import KINDS, act, create, wait_for, wait_until_waiting_for_event
 
 pytestmark = pytest.mark.workerd
 
@@ -59,7 +59,7 @@ def test_wait_for_event_is_answered_by_send_event_through_the_handle(
     instance_id = create(
         client, tenant, id="approve-1", params={"who": "ann", "waitForEvent": True}
     )
-    wait_for(client, tenant, instance_id, {"waiting"})
+    wait_until_waiting_for_event(client, tenant, instance_id)
     response = act(client, tenant, instance_id, "event", {"type": "approval", "payload": {"ok": 1}})
     assert response.status_code == 200, response.text
     result = wait_for(client, tenant, instance_id)
@@ -67,11 +67,24 @@ def test_wait_for_event_is_answered_by_send_event_through_the_handle(
     assert result["output"]["approval"] == {"ok": 1}
 
 
-@pytest.mark.parametrize("tenant", KINDS)
-def test_a_non_retryable_error_ends_the_instance_with_its_message(
-    client: httpx.Client, tenant: str
-) -> None:
-    instance_id = create(client, tenant, params={"who": "mallory", "fail": "fatal"})
-    result = wait_for(client, tenant, instance_id)
+def test_a_js_non_retryable_error_reaches_the_engine_as_one(client: httpx.Client) -> None:
+    """The engine sees the tenant's own NonRetryableError, as without a dispatcher.
+
+    Without the ``workflows_preserve_non_retryable_error_message`` flag the engine
+    reports its own fatal error in place of the tenant's message.
+    """
+    instance_id = create(client, "js-orders", params={"who": "mallory", "fail": "fatal"})
+    result = wait_for(client, "js-orders", instance_id)
     assert result["status"] == "errored"
-    assert "refused order for mallory" in str(result["error"])
+    assert result["error"]["name"] == "WorkflowFatalError"
+    assert "NonRetryableError" in result["error"]["message"]
+    assert "Hello, mallory!" in result["__LOCAL_DEV_STEP_OUTPUTS"]
+
+
+def test_a_python_non_retryable_error_ends_the_instance_with_its_message(
+    client: httpx.Client,
+) -> None:
+    instance_id = create(client, "py-orders", params={"who": "mallory", "fail": "fatal"})
+    result = wait_for(client, "py-orders", instance_id)
+    assert result["status"] == "errored"
+    assert "NonRetryableError: refused order for mallory" in result["error"]["message"]

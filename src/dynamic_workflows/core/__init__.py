@@ -17,7 +17,7 @@ from .errors import (
     MissingDispatcherMetadataError,
     MissingWorkflowBindingError,
 )
-from .events import run_scope, tenant_event
+from .events import engine_abort, run_scope, tenant_event
 from .scoping import DEFAULT_SCOPE_KEY, TENANT_ID_MAX_LENGTH, TenantScope
 from .tenancy import PreparedCreate, TenantBinding
 from .validation import MAX_BATCH_SIZE, MAX_PAYLOAD_BYTES
@@ -42,6 +42,7 @@ __all__ = [
     "PreparedCreate",
     "TenantBinding",
     "TenantScope",
+    "engine_abort",
     "run_scope",
     "tenant_event",
     "unwrap_params",

@@ -7,6 +7,7 @@ tenant too, and ``instanceId`` is the id the tenant chose, not the scoped one.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -43,3 +44,18 @@ def run_scope(metadata: Any, scope_key: str | None) -> TenantScope | None:
         return TenantScope.for_value(scope_value(metadata, scope_key))
     except InvalidMetadataError:
         return None
+
+
+#: How the Workflows engine tells a run to stop (pause, terminate, restart, ...):
+#: it rejects the pending step with an Error whose message is exactly this line.
+_ENGINE_ABORT = re.compile(r"(Aborting engine: [^\n]+?)\s*\Z")
+
+
+def engine_abort(message: str) -> str | None:
+    """The engine's abort line buried at the end of a tenant error's message, if any.
+
+    The engine recognises its abort by the exact message; a Python tenant's
+    traceback wraps it, and the engine would then record the pause as an error.
+    """
+    match = _ENGINE_ABORT.search(message)
+    return match.group(1) if match else None

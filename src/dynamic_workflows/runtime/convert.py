@@ -36,6 +36,11 @@ def to_py(value: Any) -> Any:
     return _without_js_nulls(value.to_py(default_converter=_to_py_default))
 
 
+def is_null(value: Any) -> bool:
+    """True for a JS ``null`` or ``undefined`` as Pyodide hands it over."""
+    return value is None or value is jsnull
+
+
 def _with_js_nulls(value: Any) -> Any:
     if value is None:
         return jsnull

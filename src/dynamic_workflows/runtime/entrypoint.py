@@ -11,10 +11,11 @@ import inspect
 from collections.abc import Awaitable, Callable
 from typing import Any, Protocol
 
-from pyodide.ffi import JsProxy
+from js import Error
+from pyodide.ffi import JsException, JsProxy
 from workers import WorkflowEntrypoint
 
-from ..core import DEFAULT_SCOPE_KEY, run_scope, tenant_event, unwrap_params
+from ..core import DEFAULT_SCOPE_KEY, engine_abort, run_scope, tenant_event, unwrap_params
 from .convert import to_js, to_py
 
 LoadRunner = Callable[..., Any | Awaitable[Any]]
@@ -82,10 +83,52 @@ def create_dynamic_workflow_entrypoint(
     """
 
     class DynamicWorkflow(DynamicWorkflowEntrypoint):
-        async def run(self, event: Any, step: Any) -> Any:
-            return await dispatch_workflow(self, event, step, load_runner, scope_key=scope_key)
+        def run(self, event: Any, step: Any) -> Any:
+            return ForwardedRun(
+                dispatch_workflow(self, event, step, load_runner, scope_key=scope_key)
+            )
 
     return DynamicWorkflow
+
+
+class ForwardedRun:
+    """What ``run`` hands the engine: a thenable that settles as the tenant's run does.
+
+    A Python coroutine (or a JS promise returned from Python) that fails reaches
+    the engine as a ``PythonError`` whose message is a traceback. The engine
+    tells a pause, terminate or restart from a failure by the error's exact
+    message, and a ``NonRetryableError`` by its name, so the tenant's own error
+    must reach it unchanged, as with a JavaScript dispatcher. The engine awaits
+    this object; ``then`` settles the engine's promise with the tenant's JS
+    result or error directly, never converting either.
+    """
+
+    def __init__(self, run: Awaitable[Any]) -> None:
+        self._run = run
+
+    async def then(self, resolve: Any, reject: Any) -> None:
+        try:
+            result = await self._run
+        except JsException as exc:
+            reject(engine_error(getattr(exc, "js_error", exc)))
+        except Exception as exc:
+            reject(python_error(exc))
+        else:
+            resolve(result)
+
+
+def engine_error(js_error: Any) -> Any:
+    """The tenant's JS error as is, or the engine's abort line a Python traceback buried."""
+    message = str(getattr(js_error, "message", "") or "")
+    abort = engine_abort(message)
+    return Error.new(abort) if abort is not None and abort != message else js_error
+
+
+def python_error(exc: Exception) -> Any:
+    """A JS Error for the dispatcher's own failure, named after its class."""
+    error = Error.new(f"{type(exc).__name__}: {exc}")
+    error.name = type(exc).__name__
+    return error
 
 
 def _event_fields(event: Any) -> dict[str, Any]:
