@@ -123,8 +123,9 @@ def test_a_create_on_the_raw_binding_ends_in_missing_dispatcher_metadata(
             break
         time.sleep(0.2)
     assert result["status"] == "errored"
-    assert result["error"]["name"] == "MissingDispatcherMetadataError"
-    assert "wrap_workflow_binding()" in result["error"]["message"]
+    message = result["error"]["message"]
+    assert message.startswith("MissingDispatcherMetadataError: dynamic-workflows: "), message
+    assert "wrap_workflow_binding()" in message
 
 
 def test_a_good_create_still_works_after_bad_ones(client: httpx.Client) -> None:

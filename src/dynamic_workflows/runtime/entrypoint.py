@@ -126,7 +126,7 @@ def engine_error(js_error: Any) -> Any:
 
 def python_error(exc: Exception) -> Any:
     """A JS Error for the dispatcher's own failure, named after its class."""
-    error = Error.new(f"{type(exc).__name__}: {exc}")
+    error = Error.new(str(exc))
     error.name = type(exc).__name__
     return error
 
