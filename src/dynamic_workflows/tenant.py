@@ -7,8 +7,8 @@ and then works with Python values only::
     instance = await workflows.create(id="order-1", params={"who": "bob"})
     print(instance.id, (await instance.status())["status"])
 
-It imports nothing but ``js``/``pyodide`` (through ``runtime.convert``), so the
-dispatcher can hand it to every Python tenant without the Workers SDK.
+It needs only ``runtime.convert`` (``js`` and ``pyodide``); the dispatcher adds
+the library to every Python tenant's modules, so tenants never bundle it.
 """
 
 from __future__ import annotations

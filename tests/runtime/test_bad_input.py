@@ -133,3 +133,11 @@ def test_a_good_create_still_works_after_bad_ones(client: httpx.Client) -> None:
     assert response.status_code == 200
     assert wait_for(client, "js-orders", "after-bad")["status"] == "complete"
     assert status(client, "js-orders", "after-bad")["id"] == "after-bad"
+
+
+def test_wrapping_where_the_binding_is_not_exported_says_how_to_export_it(
+    client: httpx.Client,
+) -> None:
+    response = client.get("/t/py-probe/wrap-here")
+    message = refused(response, "BindingNotExportedError", "DynamicWorkflowBinding")
+    assert "export" in message

@@ -41,7 +41,7 @@ def wrap_workflow_binding(
     per-request). Metadata is checked here, so a bad one fails at wrap time.
     """
     TenantBinding.create(metadata, scope_key)
-    exports = import_from_javascript("cloudflare:workers").exports
+    exports = getattr(import_from_javascript("cloudflare:workers"), "exports", None)
     factory = getattr(exports, "DynamicWorkflowBinding", None)
     if not callable(factory):
         raise BindingNotExportedError()

@@ -6,6 +6,7 @@ from urllib.parse import urlparse
 
 from workers import Response, WorkerEntrypoint, WorkflowEntrypoint
 
+from dynamic_workflows import DynamicWorkflowsError, wrap_workflow_binding
 from dynamic_workflows.tenant import Workflows
 
 VALUES = {
@@ -39,6 +40,12 @@ class Default(WorkerEntrypoint):
     async def fetch(self, request):
         workflows = Workflows(self.env.WORKFLOWS)
         path = urlparse(request.url).path
+        if path == "/wrap-here":  # a worker that does not export DynamicWorkflowBinding
+            try:
+                wrap_workflow_binding({"tenantId": "x"})
+            except DynamicWorkflowsError as exc:
+                return Response(json.dumps({"error": f"{type(exc).__name__}: {exc}"}), status=400)
+            return Response(json.dumps({"wrapped": True}))
         if path.startswith("/workflows/"):  # the tests' status polls
             instance = await workflows.get(path.removeprefix("/workflows/"))
             return Response(json.dumps({"id": instance.id, **(await instance.status())}))
