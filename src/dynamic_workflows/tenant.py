@@ -13,8 +13,11 @@ the library to every Python tenant's modules, so tenants never bundle it.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
+from .core.errors import error_from_rpc
 from .runtime.convert import to_js, to_py
 
 
@@ -52,7 +55,8 @@ class Instance:
 
     async def _call(self, name: str, *args: Any) -> Any:
         js_args = [to_js(arg) for arg in args if arg is not None]
-        return to_py(await _field(self._handle, name)(*js_args))
+        with _library_errors():
+            return to_py(await _field(self._handle, name)(*js_args))
 
 
 class Workflows:
@@ -68,14 +72,29 @@ class Workflows:
         if id is not None:
             options["id"] = id
         options["params"] = params
-        return Instance(await self._binding.create(to_js(options)))
+        with _library_errors():
+            return Instance(await self._binding.create(to_js(options)))
 
     async def create_batch(self, batch: list[dict[str, Any]]) -> list[Instance]:
-        handles = await self._binding.createBatch(to_js(batch))
+        with _library_errors():
+            handles = await self._binding.createBatch(to_js(batch))
         return [Instance(handle) for handle in handles]
 
     async def get(self, id: str) -> Instance:
-        return Instance(await self._binding.get(id))
+        with _library_errors():
+            return Instance(await self._binding.get(id))
+
+
+@contextmanager
+def _library_errors() -> Iterator[None]:
+    """Re-raise the dispatcher's errors as their own classes (``InstanceNotFoundError``, ...)."""
+    try:
+        yield
+    except Exception as exc:
+        rebuilt = error_from_rpc(str(exc))
+        if rebuilt is None:
+            raise
+        raise rebuilt from None
 
 
 def _field(handle: Any, name: str) -> Any:

@@ -5,6 +5,7 @@ from urllib.parse import unquote, urlparse
 
 from workers import Response, WorkerEntrypoint, WorkflowEntrypoint
 
+from dynamic_workflows import DynamicWorkflowsError, InstanceNotFoundError
 from dynamic_workflows.tenant import Workflows
 
 try:
@@ -81,12 +82,12 @@ class Default(WorkerEntrypoint):
     async def fetch(self, request):
         try:
             return await self._handle(request)
-        except Exception as exc:  # report the library's errors to the caller
-            message = str(exc)
-            status = (
-                404 if "not_found" in message else 400 if "dynamic-workflows:" in message else 500
-            )
-            return _json({"error": message}, status)
+        except InstanceNotFoundError as exc:
+            return _json({"error": f"{type(exc).__name__}: {exc}"}, 404)
+        except DynamicWorkflowsError as exc:  # bad input, refused before anything was created
+            return _json({"error": f"{type(exc).__name__}: {exc}"}, 400)
+        except Exception as exc:  # the engine's own refusals, e.g. instance.already_exists
+            return _json({"error": str(exc)}, 500)
 
     async def _handle(self, request):
         workflows = Workflows(self.env.WORKFLOWS)

@@ -16,6 +16,7 @@ from .errors import (
     InvalidParamsError,
     MissingDispatcherMetadataError,
     MissingWorkflowBindingError,
+    error_from_rpc,
 )
 from .events import engine_abort, run_scope, tenant_event
 from .scoping import DEFAULT_SCOPE_KEY, TENANT_ID_MAX_LENGTH, TenantScope
@@ -43,6 +44,7 @@ __all__ = [
     "TenantBinding",
     "TenantScope",
     "engine_abort",
+    "error_from_rpc",
     "run_scope",
     "tenant_event",
     "unwrap_params",

@@ -6,6 +6,8 @@ is persisted, so a caller that sees one knows nothing was half-created.
 
 from __future__ import annotations
 
+import re
+
 PREFIX = "dynamic-workflows: "
 
 
@@ -78,3 +80,39 @@ class MissingWorkflowBindingError(DynamicWorkflowsError, RuntimeError):
             "Declare it under `workflows` in wrangler.jsonc, or pass its name as "
             "wrap_workflow_binding(..., binding_name=...)."
         )
+
+
+_REMOTE = re.compile(r"(?:^|\n)(?:[\w.]+\.)?(\w+Error): (dynamic-workflows: [^\n]*)\s*\Z")
+
+
+def error_from_rpc(message: str) -> DynamicWorkflowsError | None:
+    """The library error a Python traceback that crossed RPC ends with, rebuilt.
+
+    Errors raised in the dispatcher reach a Python tenant as a JavaScript error
+    whose message is the whole traceback; rebuilding the class lets tenant code
+    write ``except InstanceNotFoundError``.
+    """
+    match = _REMOTE.search(message)
+    cls = _BY_NAME.get(match.group(1)) if match else None
+    if match is None or cls is None:
+        return None
+    error = cls.__new__(cls)
+    Exception.__init__(error, match.group(2))
+    return error
+
+
+_BY_NAME: dict[str, type[DynamicWorkflowsError]] = {
+    cls.__name__: cls
+    for cls in (
+        DynamicWorkflowsError,
+        MissingDispatcherMetadataError,
+        InvalidMetadataError,
+        InvalidInstanceIdError,
+        InvalidParamsError,
+        InvalidCreateOptionsError,
+        InvalidBatchError,
+        InstanceNotFoundError,
+        BindingNotExportedError,
+        MissingWorkflowBindingError,
+    )
+}
