@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import signal
 import sys
 import time
 from pathlib import Path
@@ -37,6 +38,8 @@ def admin_token() -> str:
 
 
 def main() -> None:
+    # A SIGTERM (not just Ctrl-C) must stop the dev server's process group too.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     token = admin_token()
     port = int(os.environ.get("PORT", "8787"))
     with DevServer(ROOT, port=port, persist_dir=ROOT / ".wrangler" / "dev-state") as server:
