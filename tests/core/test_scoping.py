@@ -82,3 +82,17 @@ def test_new_ids_are_fresh_and_owned_by_the_tenant() -> None:
 
 def test_unscope_leaves_an_id_from_outside_the_scope_unchanged() -> None:
     assert TenantScope.for_value("acme").unscope("legacy-id") == "legacy-id"
+
+
+def test_generated_ids_are_version_4_uuids() -> None:
+    import uuid  # noqa: PLC0415
+
+    from dynamic_workflows.core.scoping import uuid4  # noqa: PLC0415
+
+    ids = {uuid4() for _ in range(1000)}
+    assert len(ids) == 1000
+    for value in ids:
+        parsed = uuid.UUID(value)
+        assert parsed.version == 4
+        assert parsed.variant == uuid.RFC_4122
+        assert str(parsed) == value

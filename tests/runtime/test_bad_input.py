@@ -59,7 +59,7 @@ def test_a_batch_with_a_missing_item_is_refused_whole(client: httpx.Client, tena
 @pytest.mark.parametrize(
     ("case", "error_class", "text"),
     [
-        ("function-param", "InvalidParamsError", "params.callback"),
+        ("function-param", "InvalidParamsError", "cannot be persisted"),
         ("batch-not-a-list", "InvalidBatchError", "takes a list"),
         ("options-not-an-object", "InvalidCreateOptionsError", "must be an object"),
         ("id-not-a-string", "InvalidInstanceIdError", "must be a string"),

@@ -22,6 +22,7 @@ from .validation import (
     check_create_options,
     check_metadata,
     check_params,
+    params_over_limit,
 )
 
 
@@ -46,10 +47,25 @@ class TenantBinding:
         scope = None if scope_key is None else _scope_for(scope_value(metadata, scope_key))
         return cls(metadata, scope, MAX_PAYLOAD_BYTES - ENVELOPE_OVERHEAD - size)
 
-    def prepare_create(self, options: object, *, where: str = "create() options") -> PreparedCreate:
+    def prepare_create(
+        self,
+        options: object,
+        *,
+        where: str = "create() options",
+        params_size: int | None = None,
+    ) -> PreparedCreate:
+        """Checked, scoped, wrapped engine options for one create.
+
+        ``params_size`` is the params' JSON size when the caller measured them
+        itself (the runtime adapter does, natively, for JavaScript params): they
+        are then only held against the limit, not walked.
+        """
         engine_options = check_create_options(options, where=where)
         params = engine_options.get("params")
-        check_params(params, limit=self.params_limit)
+        if params_size is None:
+            check_params(params, limit=self.params_limit)
+        elif params_size > self.params_limit:
+            raise params_over_limit(self.params_limit)
         if "id" in engine_options and engine_options["id"] is not None:
             tenant_id = engine_options["id"]
             engine_id = self.engine_id(tenant_id)
@@ -62,11 +78,14 @@ class TenantBinding:
         engine_options["id"] = engine_id
         return PreparedCreate(self._wrap(engine_options, params), tenant_id)
 
-    def prepare_batch(self, batch: object) -> list[PreparedCreate]:
+    def prepare_batch(
+        self, batch: object, *, params_sizes: list[int | None] | None = None
+    ) -> list[PreparedCreate]:
         items = check_batch(batch)
+        sizes = params_sizes or [None] * len(items)
         prepared = [
-            self.prepare_create(options, where=f"createBatch() item {index}")
-            for index, options in enumerate(items)
+            self.prepare_create(options, where=f"createBatch() item {index}", params_size=size)
+            for index, (options, size) in enumerate(zip(items, sizes, strict=True))
         ]
         seen: set[str] = set()
         for index, item in enumerate(prepared):

@@ -70,68 +70,92 @@ def check_metadata(metadata: object, scope_key: str | None) -> int:
 def check_params(params: Any, *, limit: int = MAX_PAYLOAD_BYTES) -> int:
     """Check that params are data the engine can persist; return their size.
 
-    The size is the UTF-8 length of their JSON encoding, computed without
-    encoding them (a 1 MiB payload is never copied here). Allowed: None, bool,
-    int, float, str, bytes, datetime, lists and dicts with string keys.
-    Cycles and anything else (functions, custom objects) are refused.
+    The size is the UTF-8 length of their JSON encoding (to a byte or two per
+    float), computed without encoding them: a 1 MiB payload is never copied
+    here. Allowed: None, bool, int, float, str, bytes, datetime, lists and dicts
+    with string keys. Cycles and anything else (functions, custom objects) are
+    refused, naming where they are (the path is only built for the error).
     """
     size = 0
     active: set[int] = set()
-    # An explicit stack: deep params must not hit the recursion limit.
-    stack: list[tuple[Any, str, bool]] = [(params, "params", False)]
+    # An explicit stack of (value, parent entry, key): deep params must not hit the
+    # recursion limit, and no path string is built unless there is an error.
+    root: _Entry = (params, None, "params")
+    stack: list[_Entry | int] = [root]
     while stack:
-        value, path, leaving = stack.pop()
-        if leaving:
-            active.discard(id(value))
+        entry = stack.pop()
+        if isinstance(entry, int):  # leaving a container
+            active.discard(entry)
             continue
-        if value is None or value is True or value is False:
+        value = entry[0]
+        if value is None or value is True:
+            size += 4
+        elif value is False:
             size += 5
         elif isinstance(value, str):
             size += _text_size(value)
         elif isinstance(value, int):
-            size += 20 if -(10**19) < value < 10**19 else len(str(value))
+            size += len(str(value))
         elif isinstance(value, float):
             if not math.isfinite(value):
-                raise InvalidParamsError(f"{path} is {value}, which JSON cannot carry.")
-            size += 24
+                raise InvalidParamsError(f"{_path(entry)} is {value}, which JSON cannot carry.")
+            size += len(repr(value))
         elif isinstance(value, (datetime.datetime, datetime.date)):
             size += 26
         elif isinstance(value, bytes):
             size += len(value) * 4 // 3 + 4
         elif isinstance(value, (dict, list)):
-            if id(value) in active:
+            marker = id(value)
+            if marker in active:
                 raise InvalidParamsError(
-                    f"{path} refers back to itself (a cycle); params must be a tree of data."
+                    f"{_path(entry)} refers back to itself (a cycle); "
+                    "params must be a tree of data."
                 )
-            active.add(id(value))
-            stack.append((value, path, True))
-            size += 2
+            active.add(marker)
+            stack.append(marker)
             if isinstance(value, dict):
+                size += 1 + 2 * len(value) if value else 2  # braces, ":" and ","
                 for key, item in value.items():
                     if not isinstance(key, str):
                         raise InvalidParamsError(
-                            f"{path} has a key of type {type(key).__name__}; "
+                            f"{_path(entry)} has a key of type {type(key).__name__}; "
                             "dict keys must be strings."
                         )
-                    size += _text_size(key) + 2  # ":" and ","
-                    stack.append((item, f"{path}.{key}", False))
+                    size += _text_size(key)
+                    stack.append((item, entry, key))
             else:
-                for index, item in enumerate(value):
-                    size += 1
-                    stack.append((item, f"{path}[{index}]", False))
+                size += 1 + len(value) if value else 2  # brackets and ","
+                stack.extend([(item, entry, index) for index, item in enumerate(value)])
         else:
             raise InvalidParamsError(
-                f"{path} is a {type(value).__name__}, which cannot be persisted. "
+                f"{_path(entry)} is a {type(value).__name__}, which cannot be persisted. "
                 "Params must be data: None, bool, numbers, str, bytes, datetime, "
                 "lists and dicts with string keys."
             )
         if size > limit:
-            raise InvalidParamsError(
-                f"params are over the engine's limit of {limit} bytes "
-                f"(counting the dispatcher envelope); store large data elsewhere "
-                "(R2, KV) and pass a key."
-            )
+            raise params_over_limit(limit)
     return size
+
+
+def params_over_limit(limit: int) -> InvalidParamsError:
+    return InvalidParamsError(
+        f"params are over the engine's limit of {limit} bytes "
+        "(counting the dispatcher envelope); store large data elsewhere (R2, KV) and pass a key."
+    )
+
+
+_Entry = tuple[Any, Any, "str | int"]
+
+
+def _path(entry: _Entry) -> str:
+    """``params.items[3].sku`` for an entry of check_params' stack."""
+    parts: list[str] = []
+    node: Any = entry
+    while node[1] is not None:
+        key = node[2]
+        parts.append(f"[{key}]" if isinstance(key, int) else f".{key}")
+        node = node[1]
+    return str(node[2]) + "".join(reversed(parts))
 
 
 def _text_size(text: str) -> int:

@@ -23,6 +23,7 @@ from ..core import (
     TenantBinding,
 )
 from .convert import to_js, to_py
+from .measure import batch_of, options_of, params_size
 
 #: Instance methods a handle forwards, under the names JavaScript tenants call.
 INSTANCE_METHODS = ("status", "pause", "resume", "terminate", "restart", "sendEvent", "delete")
@@ -59,14 +60,17 @@ class DynamicWorkflowBinding(WorkerEntrypoint):
 
     async def create(self, options: Any = None) -> Any:
         tenant, workflow = self._tenant()
-        prepared = tenant.prepare_create(to_py(options))
+        options = options_of(options)
+        size = params_size(options.get("params")) if isinstance(options, dict) else None
+        prepared = tenant.prepare_create(options, params_size=size)
         with _engine_errors(tenant):
             instance = await workflow.create(to_js(prepared.engine_options))
         return _handle(instance, prepared.tenant_id or instance.id)
 
     async def createBatch(self, batch: Any) -> Any:
         tenant, workflow = self._tenant()
-        prepared = tenant.prepare_batch(to_py(batch))
+        items, sizes = batch_of(batch)
+        prepared = tenant.prepare_batch(items, params_sizes=sizes)
         with _engine_errors(tenant):
             instances = await workflow.createBatch(to_js([p.engine_options for p in prepared]))
         return to_js(
