@@ -69,6 +69,16 @@ def test_oversized_metadata_is_refused() -> None:
         check_metadata({"tenantId": "a", "blob": "x" * MAX_PAYLOAD_BYTES}, "tenantId")
 
 
+@pytest.mark.parametrize("value", [2**53, -(2**53), [1, {"deep": 2**60}]])
+def test_metadata_integers_beyond_javascripts_safe_range_are_refused(value: object) -> None:
+    with pytest.raises(InvalidMetadataError, match="safe integers"):
+        check_metadata({"tenantId": "a", "n": value}, "tenantId")
+
+
+def test_metadata_integers_at_javascripts_safe_limit_are_accepted() -> None:
+    assert check_metadata({"tenantId": 2**53 - 1, "n": -(2**53 - 1)}, "tenantId") > 0
+
+
 @given(params=json_data)
 def test_params_size_is_their_compact_json_size(params: object) -> None:
     encoded = json.dumps(params, separators=(",", ":"), ensure_ascii=False).encode()

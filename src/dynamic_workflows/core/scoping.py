@@ -16,6 +16,7 @@ import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from .errors import InvalidInstanceIdError, InvalidMetadataError
@@ -60,11 +61,7 @@ class TenantScope:
 
     @classmethod
     def for_value(cls, value: str | int) -> TenantScope:
-        canonical = json.dumps(value, ensure_ascii=False).encode()
-        import hashlib  # noqa: PLC0415 - on first use: hashlib costs ~10 ms of a Pyodide cold start
-
-        digest = hashlib.sha256(canonical).hexdigest()[:_HASH_CHARS]
-        return cls(digest + "-")
+        return cls(_prefix_for(value))
 
     @classmethod
     def from_metadata(cls, metadata: Mapping[str, Any], scope_key: str) -> TenantScope:
@@ -84,6 +81,15 @@ class TenantScope:
     def new_id(self) -> str:
         """A fresh engine id, for a create() that names none."""
         return self.prefix + uuid4()
+
+
+@lru_cache(maxsize=4096, typed=True)
+def _prefix_for(value: str | int) -> str:
+    """Hashed once per tenant: every create, get and run of a tenant needs its prefix."""
+    canonical = json.dumps(value, ensure_ascii=False).encode()
+    import hashlib  # noqa: PLC0415 - on first use: hashlib costs ~10 ms of a Pyodide cold start
+
+    return hashlib.sha256(canonical).hexdigest()[:_HASH_CHARS] + "-"
 
 
 def scope_value(metadata: Mapping[str, Any], scope_key: str) -> str | int:

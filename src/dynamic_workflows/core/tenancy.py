@@ -9,12 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Any, NamedTuple
 
 from .envelope import wrap_params
 from .errors import InvalidBatchError
-from .scoping import TenantScope, check_engine_id, scope_value
+from .scoping import TenantScope, check_engine_id
 from .validation import (
     ENVELOPE_OVERHEAD,
     MAX_PAYLOAD_BYTES,
@@ -44,7 +43,7 @@ class TenantBinding:
         """Check metadata (as at wrap time) and derive the tenant's scope."""
         size = check_metadata(metadata, scope_key)
         assert isinstance(metadata, Mapping)
-        scope = None if scope_key is None else _scope_for(scope_value(metadata, scope_key))
+        scope = None if scope_key is None else TenantScope.from_metadata(metadata, scope_key)
         return cls(metadata, scope, MAX_PAYLOAD_BYTES - ENVELOPE_OVERHEAD - size)
 
     def prepare_create(
@@ -111,8 +110,3 @@ class TenantBinding:
     def _wrap(self, engine_options: dict[str, Any], params: Any) -> dict[str, Any]:
         engine_options["params"] = wrap_params(params, self.metadata)
         return engine_options
-
-
-@lru_cache(maxsize=4096)
-def _scope_for(value: str | int) -> TenantScope:
-    return TenantScope.for_value(value)

@@ -30,6 +30,8 @@ MAX_BATCH_SIZE = 100
 ENVELOPE_OVERHEAD = len(json.dumps({METADATA_KEY: None, PARAMS_KEY: None})) - 8
 
 RESERVED_METADATA_PREFIX = "__dispatcher"
+#: The largest integer a JavaScript number holds exactly.
+MAX_SAFE_INTEGER = 2**53 - 1
 
 
 def check_metadata(metadata: object, scope_key: str | None) -> int:
@@ -56,6 +58,7 @@ def check_metadata(metadata: object, scope_key: str | None) -> int:
             f"instance): {exc}. Pass only strings, numbers, booleans, None, lists "
             "and dicts with string keys."
         ) from None
+    _check_safe_integers(metadata)
     if scope_key is not None:
         scope_value(metadata, scope_key)
     size = len(encoded.encode())
@@ -65,6 +68,22 @@ def check_metadata(metadata: object, scope_key: str | None) -> int:
             "bytes: it is a routing hint stored with every instance, not a data store."
         )
     return size
+
+
+def _check_safe_integers(value: object) -> None:
+    """Metadata crosses into JavaScript as JSON: an integer beyond 2**53 would change."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        if abs(value) > MAX_SAFE_INTEGER:
+            raise InvalidMetadataError(
+                f"metadata integer {value} is beyond JavaScript's safe integers (2**53 - 1), "
+                "so it would not survive the trip; pass it as a string."
+            )
+    elif isinstance(value, Mapping):
+        for item in value.values():
+            _check_safe_integers(item)
+    elif isinstance(value, list | tuple):
+        for item in value:
+            _check_safe_integers(item)
 
 
 def check_params(params: Any, *, limit: int = MAX_PAYLOAD_BYTES) -> int:

@@ -8,10 +8,13 @@ back into the dispatcher, where the real binding lives.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import cache, lru_cache
 from typing import Any
 
+from js import JSON, Object
 from pyodide.ffi import JsException
 from workers import WorkerEntrypoint, import_from_javascript
 
@@ -42,7 +45,7 @@ def wrap_workflow_binding(
     per-request). Metadata is checked here, so a bad one fails at wrap time.
     """
     TenantBinding.create(metadata, scope_key)
-    exports = getattr(import_from_javascript("cloudflare:workers"), "exports", None)
+    exports = getattr(_workers_module(), "exports", None)
     factory = getattr(exports, "DynamicWorkflowBinding", None)
     if not callable(factory):
         raise BindingNotExportedError()
@@ -97,12 +100,23 @@ class DynamicWorkflowBinding(WorkerEntrypoint):
         return to_js(result)
 
     def _tenant(self) -> tuple[TenantBinding, Any]:
-        props = to_py(self.ctx.props)
-        name = props["bindingName"]
-        workflow = getattr(import_from_javascript("cloudflare:workers").env, name, None)
+        # The props' JSON is their identity: a tenant is checked once, not on every call.
+        name, tenant = _tenant_for(JSON.stringify(self.ctx.props))
+        workflow = getattr(_workers_module().env, name, None)
         if workflow is None:
             raise MissingWorkflowBindingError(name)
-        return TenantBinding.create(props["metadata"], props.get("scopeKey")), workflow
+        return tenant, workflow
+
+
+@lru_cache(maxsize=4096)
+def _tenant_for(props_json: str) -> tuple[str, TenantBinding]:
+    props = json.loads(props_json)
+    return props["bindingName"], TenantBinding.create(props["metadata"], props.get("scopeKey"))
+
+
+@cache
+def _workers_module() -> Any:
+    return import_from_javascript("cloudflare:workers")
 
 
 def _handle(instance: Any, tenant_id: str) -> Any:
@@ -110,14 +124,16 @@ def _handle(instance: Any, tenant_id: str) -> Any:
 
     Bound JS methods cross RPC as stubs that call the engine directly: no
     Python on the path, and every option (``terminate(opts)``,
-    ``restart(opts)``) reaches the engine unchanged.
+    ``restart(opts)``) reaches the engine unchanged. Built field by field: a
+    dict through ``to_js`` would walk it in Python first.
     """
-    handle: dict[str, Any] = {"id": tenant_id}
+    handle = Object.new()
+    handle.id = tenant_id
     for name in INSTANCE_METHODS:
         method = getattr(instance, name, None)
         if method is not None:
-            handle[name] = method.bind(instance)
-    return to_js(handle)
+            setattr(handle, name, method.bind(instance))
+    return handle
 
 
 @contextmanager
