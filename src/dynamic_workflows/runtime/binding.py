@@ -26,7 +26,7 @@ from ..core import (
     TenantBinding,
 )
 from .convert import to_js, to_py
-from .measure import batch_of, options_of, params_size
+from .measure import batch_of, options_of
 
 #: Instance methods a handle forwards, under the names JavaScript tenants call.
 INSTANCE_METHODS = ("status", "pause", "resume", "terminate", "restart", "sendEvent", "delete")
@@ -63,8 +63,7 @@ class DynamicWorkflowBinding(WorkerEntrypoint):
 
     async def create(self, options: Any = None) -> Any:
         tenant, workflow = self._tenant()
-        options = options_of(options)
-        size = params_size(options.get("params")) if isinstance(options, dict) else None
+        options, size = options_of(options)
         prepared = tenant.prepare_create(options, params_size=size)
         with _engine_errors(tenant):
             instance = await workflow.create(to_js(prepared.engine_options))

@@ -10,6 +10,7 @@ the instance stuck in ``queued``). The engine gets the very same JS value.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from typing import Any
 
@@ -21,20 +22,24 @@ from ..core.validation import check_params
 from .convert import is_null, to_js
 
 
-def options_of(options: Any) -> Any:
-    """A create's options one level deep: a dict whose ``params`` is a JS value.
+def options_of(options: Any) -> tuple[Any, int | None]:
+    """A create's options one level deep, with JS params, and the params' JSON size.
 
     Over RPC the runtime has already turned the arguments into Python (the SDK's
     ``python_from_rpc``); the params then go back to JS once, here, and are
     measured natively: the engine needs them as JS anyway.
     """
     if is_null(options):
-        return None
+        return None, None
     if isinstance(options, JsProxy) and options.typeof == "object" and _is_plain(options):
-        return options.to_py(depth=1)
-    if isinstance(options, Mapping) and not isinstance(options.get("params"), JsProxy):
-        return {**options, "params": to_js(options.get("params"))}
-    return options
+        options = options.to_py(depth=1)
+    if not isinstance(options, Mapping):
+        return options, None
+    params = options.get("params")
+    if isinstance(params, JsProxy):
+        return options, params_size(params)
+    js_params, size = params_to_js(params)
+    return {**options, "params": js_params}, size
 
 
 def batch_of(batch: Any) -> tuple[Any, list[int | None] | None]:
@@ -43,9 +48,32 @@ def batch_of(batch: Any) -> tuple[Any, list[int | None] | None]:
         batch = batch.to_py(depth=1)
     if not isinstance(batch, list):
         return (None if is_null(batch) else batch), None
-    items = [options_of(item) for item in batch]
-    sizes = [params_size(i.get("params")) if isinstance(i, dict) else None for i in items]
-    return items, sizes
+    measured = [options_of(item) for item in batch]
+    return [item for item, _ in measured], [size for _, size in measured]
+
+
+def params_to_js(params: Any) -> tuple[Any, int]:
+    """Python params as the JS value the engine stores, converted once, and their JSON size.
+
+    JSON data goes through the C JSON encoder and ``JSON.parse``, several times
+    faster than walking the tree with ``to_js``. Unless ``JSON.stringify`` of the
+    result reads back as the same data (an integer a JS number cannot hold would
+    not), or when the params are not JSON data (a datetime), they take
+    ``to_js`` instead, which keeps dates as dates, and are measured there.
+    """
+    if isinstance(params, dict | list):
+        try:
+            text = json.dumps(params, allow_nan=False, ensure_ascii=False, separators=(",", ":"))
+            value = JSON.parse(text)
+        except (TypeError, ValueError, RecursionError, UnicodeError, JsException):
+            pass
+        else:
+            stored = JSON.stringify(value)
+            # Equal text, or (a float JS writes otherwise) equal data: nothing was lost.
+            if stored == text or json.loads(stored) == params:
+                return value, len(stored) if stored.isascii() else len(stored.encode("utf-8"))
+    value = to_js(params)
+    return value, params_size(value)
 
 
 def _is_plain(value: Any) -> bool:

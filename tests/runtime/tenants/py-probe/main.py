@@ -16,6 +16,14 @@ VALUES = {
     "text": "héllo ☃ 𝄞 日本",
     "large": "x" * 500_000,
 }
+#: JSON data only (no datetime): these params take the JSON path to JavaScript.
+JSON_VALUES = {
+    "floats": [0.1, 1.5, 1e16, 1e-7, 1e300, -0.0],
+    "ints": [0, -1, 2**52 + 1, -(2**52 + 1)],
+    "text": 'héllo ☃ 𝄞 日本 \t\n\u0001 "quoted" \\',
+    "none": None,
+    "nested": {"list": [1, None, {"deep": [True, False]}], "empty": {}, "": "empty key"},
+}
 
 
 def describe(value):
@@ -49,5 +57,14 @@ class Default(WorkerEntrypoint):
         if path.startswith("/workflows/"):  # the tests' status polls
             instance = await workflows.get(path.removeprefix("/workflows/"))
             return Response(json.dumps({"id": instance.id, **(await instance.status())}))
+        if path == "/json-values":
+            instance = await workflows.create(id="json-values-1", params=JSON_VALUES)
+            return Response(json.dumps({"id": instance.id}))
+        if path == "/huge-int":
+            try:
+                await workflows.create(params={"n": 2**60 + 1})
+            except DynamicWorkflowsError as exc:
+                return Response(json.dumps({"error": f"{type(exc).__name__}: {exc}"}), status=400)
+            return Response(json.dumps({"created": True}))
         instance = await workflows.create(id="values-1", params=VALUES)
         return Response(json.dumps({"id": instance.id}))
