@@ -1,11 +1,12 @@
 """Python values cross from a Python tenant, through the envelope, into its run, unchanged."""
 
+import time
 from typing import Any
 
 import httpx
 import pytest
 
-from tests.conftest import wait_for
+from tests.conftest import FINAL, wait_for
 
 pytestmark = pytest.mark.workerd
 
@@ -88,3 +89,16 @@ def test_an_integer_a_javascript_number_cannot_hold_is_refused(client: httpx.Cli
     response = client.post("/t/py-probe/huge-int")
     assert response.status_code == 400, response.text
     assert "InvalidParamsError" in response.text
+
+
+def test_large_and_tiny_numbers_from_a_javascript_tenant_arrive_unchanged(
+    client: httpx.Client, admin: httpx.Client
+) -> None:
+    assert client.post("/t/js-probe/large-numbers").status_code == 200
+    deadline = time.monotonic() + 60
+    while (result := admin.get("/admin/tenants/js-probe/instances/numbers-1").json())[
+        "status"
+    ] not in FINAL:
+        assert time.monotonic() < deadline, result
+        time.sleep(0.2)
+    assert result["output"] == {"payload": {"big": 1e300, "tiny": 1e-7, "exact": 2**60}}

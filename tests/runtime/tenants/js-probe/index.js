@@ -16,6 +16,7 @@ const cyclic = () => {
 const CASES = {
   'function-param': (wf) => wf.create({ id: 'fn-1', params: { callback: () => 1 } }),
   'cyclic-param': (wf) => wf.create({ id: 'cycle-1', params: cyclic() }),
+  'large-numbers': (wf) => wf.create({ id: 'numbers-1', params: { big: 1e300, tiny: 1e-7, exact: 2 ** 60 } }),
   'batch-not-a-list': (wf) => wf.createBatch({ params: {} }),
   'options-not-an-object': (wf) => wf.create('order-1'),
   'id-not-a-string': (wf) => wf.get(42),
