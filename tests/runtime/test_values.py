@@ -11,13 +11,18 @@ from tests.conftest import FINAL, wait_for
 pytestmark = pytest.mark.workerd
 
 
-@pytest.fixture(scope="module")
-def seen(client: httpx.Client) -> dict[str, Any]:
-    response = client.post("/t/py-probe/values")
+def run_output(client: httpx.Client, route: str) -> dict[str, Any]:
+    """What the py-probe's run saw of the params that ``route`` created it with."""
+    response = client.post(f"/t/py-probe/{route}")
     assert response.status_code == 200, response.text
     result = wait_for(client, "py-probe", response.json()["id"])
     assert result["status"] == "complete", result
     return dict(result["output"])
+
+
+@pytest.fixture(scope="module")
+def seen(client: httpx.Client) -> dict[str, Any]:
+    return run_output(client, "values")
 
 
 def test_none_arrives_as_none(seen: dict[str, Any]) -> None:
@@ -49,11 +54,7 @@ def test_a_large_string_arrives_whole(seen: dict[str, Any]) -> None:
 
 @pytest.fixture(scope="module")
 def seen_json(client: httpx.Client) -> dict[str, Any]:
-    response = client.post("/t/py-probe/json-values")
-    assert response.status_code == 200, response.text
-    result = wait_for(client, "py-probe", response.json()["id"])
-    assert result["status"] == "complete", result
-    return dict(result["output"])
+    return run_output(client, "json-values")
 
 
 def test_floats_arrive_as_the_same_numbers(seen_json: dict[str, Any]) -> None:
