@@ -107,14 +107,23 @@ def wait_for(
     states: set[str] = FINAL,
     timeout: float = 60.0,
 ) -> dict[str, Any]:
-    """Poll an instance until its status is one of ``states``."""
+    """Poll an instance, through its tenant, until its status is one of ``states``."""
+    return poll_status(client, f"/t/{tenant}/workflows/{instance_id}", states, timeout)
+
+
+def poll_status(
+    client: httpx.Client, path: str, states: set[str] = FINAL, timeout: float = 60.0
+) -> dict[str, Any]:
+    """GET ``path`` (a status route) until the status it reports is one of ``states``."""
     deadline = time.monotonic() + timeout
     while True:
-        current = status(client, tenant, instance_id)
+        response = client.get(path)
+        assert response.status_code == 200, response.text
+        current = dict(response.json())
         if current["status"] in states:
             return current
         if time.monotonic() > deadline:
-            raise AssertionError(f"{tenant}/{instance_id} still {current} after {timeout}s")
+            raise AssertionError(f"{path} still {current} after {timeout}s")
         time.sleep(0.2)
 
 

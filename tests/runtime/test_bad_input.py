@@ -1,11 +1,9 @@
 """Every bad input gets its own error through the real RPC path, and nothing is created."""
 
-import time
-
 import httpx
 import pytest
 
-from tests.conftest import KINDS, Dispatcher, status, wait_for
+from tests.conftest import KINDS, Dispatcher, poll_status, status, wait_for
 
 pytestmark = pytest.mark.workerd
 
@@ -117,11 +115,7 @@ def test_a_create_on_the_raw_binding_ends_in_missing_dispatcher_metadata(
     response = admin.post("/admin/debug/raw-create")
     assert response.status_code == 200, response.text
     engine_id = response.json()["id"]
-    for _ in range(150):
-        result = admin.get(f"/admin/debug/raw-status/{engine_id}").json()
-        if result["status"] in {"errored", "complete"}:
-            break
-        time.sleep(0.2)
+    result = poll_status(admin, f"/admin/debug/raw-status/{engine_id}", timeout=30)
     assert result["status"] == "errored"
     message = result["error"]["message"]
     assert message.startswith("MissingDispatcherMetadataError: dynamic-workflows: "), message
