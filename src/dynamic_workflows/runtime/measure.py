@@ -1,11 +1,13 @@
-"""Checking JavaScript params natively, without converting them to Python.
+"""Params on their way to the engine: converted to JavaScript once, measured natively.
 
-Walking a 1 MiB params object in Python costs about a hundred milliseconds per
-pass in Pyodide; V8 does the same work in a few. So params that arrive as a
-JavaScript value are checked by two native passes and never copied into Python:
+The runtime hands an RPC method its arguments already in Python; the engine
+needs JavaScript. Walking a 1 MiB params tree in Python costs about a hundred
+milliseconds per pass in Pyodide, so Python params cross back through the C
+JSON encoder and ``JSON.parse`` (``params_to_js``), and params that are
+JavaScript values are checked by two native passes (``params_size``):
 ``JSON.stringify`` (their size, and cycles or BigInts, which the engine cannot
 store) and ``structuredClone`` (functions, RPC stubs, symbols, which would leave
-the instance stuck in ``queued``). The engine gets the very same JS value.
+the instance stuck in ``queued``).
 """
 
 from __future__ import annotations
@@ -71,7 +73,7 @@ def params_to_js(params: Any) -> tuple[Any, int]:
             stored = JSON.stringify(value)
             # Equal text, or (a float JS writes otherwise) equal data: nothing was lost.
             if stored == text or json.loads(stored) == params:
-                return value, len(stored) if stored.isascii() else len(stored.encode("utf-8"))
+                return value, _utf8_length(stored)
     value = to_js(params)
     return value, params_size(value)
 
@@ -102,6 +104,10 @@ def params_size(params: Any) -> int:
         ) from None
     if not isinstance(text, str):  # a bare function or undefined
         raise InvalidParamsError("params are not data: pass an object, list or scalar.")
+    return _utf8_length(text)
+
+
+def _utf8_length(text: str) -> int:
     return len(text) if text.isascii() else len(text.encode("utf-8", "surrogatepass"))
 
 
