@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from servers import ADMIN_TOKEN, ReferenceServer, group_rss_kib, our_server, upload_bench_tenants
+from servers import DISPATCHERS, Dispatcher, group_rss_kib
 
 RESULTS = Path(__file__).resolve().parent / "results"
 
@@ -43,35 +43,6 @@ def median(values: list[float]) -> float:
 def p90(values: list[float]) -> float:
     ordered = sorted(values)
     return float(ordered[min(len(ordered) - 1, int(0.9 * len(ordered)))])
-
-
-class Dispatcher:
-    """How to start one dispatcher and reach its tenants and its unwrapped binding."""
-
-    def __init__(self, label: str, python: bool, tenant_kind: str) -> None:
-        self.label, self.python, self.tenant_kind = label, python, tenant_kind
-
-    def server(self, work: Path) -> Any:
-        return our_server(work) if self.python else ReferenceServer(work)
-
-    def tenants(self, count: int, prefix: str = "t") -> list[str]:
-        return [f"{self.tenant_kind}-{prefix}{i}" for i in range(count)]
-
-    def prepare(self, server: Any, tenants: list[str]) -> None:
-        if self.python:  # ours serves uploaded code; the reference's tenant code is built in
-            upload_bench_tenants(server, {t: self.tenant_kind for t in tenants})
-
-    def raw_creates(self, client: httpx.Client, n: int) -> float:
-        if self.python:
-            response = client.post(
-                "/admin/debug/raw-creates",
-                json={"n": n, "params": {"steps": 1}},
-                headers={"authorization": f"Bearer {ADMIN_TOKEN}"},
-            )
-        else:
-            response = client.post("/raw-create", json={"n": n, "params": {"steps": 1}})
-        response.raise_for_status()
-        return float(response.json()["ms"]) / n
 
 
 def post(client: httpx.Client, path: str, body: Any) -> dict[str, Any]:
@@ -191,13 +162,6 @@ def measure(dispatcher: Dispatcher, work: Path, quick: bool) -> dict[str, Any]:
         time.sleep(2)
         result["rss_after_load_mib"] = group_rss_kib(server) / 1024
     return result
-
-
-DISPATCHERS = [
-    Dispatcher("reference, JS tenant", python=False, tenant_kind="acme"),
-    Dispatcher("python, JS tenant", python=True, tenant_kind="js-bench"),
-    Dispatcher("python, Python tenant", python=True, tenant_kind="py-bench"),
-]
 
 
 def print_table(results: dict[str, Any]) -> None:

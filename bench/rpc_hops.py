@@ -26,13 +26,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from servers import (
-    OUR_NAME,
-    REFERENCE_NAME,
-    ReferenceServer,
-    our_server,
-    upload_bench_tenants,
-)
+from servers import DISPATCHERS, Dispatcher
 
 RESULTS = Path(__file__).resolve().parent / "results"
 RPC = "jsRpcCall"
@@ -127,17 +121,15 @@ def count(events: list[dict[str, Any]], trace: Trace, dispatcher: str) -> dict[s
             busy[f"{trace.phase(event['ctx'], dispatcher)}:{entry}"] += (
                 event["end"] - event["locked"]
             )
-    out: dict[str, Any] = {key: dict(sorted(ops.items())) for key, ops in sorted(counts.items())}
-    out["dispatcher_busy_ms"] = {phase: ns / 1e6 for phase, ns in sorted(busy.items())}
-    return out
+    return {
+        "operations": {key: dict(sorted(ops.items())) for key, ops in sorted(counts.items())},
+        "dispatcher_busy_ms": {phase: ns / 1e6 for phase, ns in sorted(busy.items())},
+    }
 
 
-def rpc_calls(counts: dict[str, Any], phase: str) -> int:
-    return sum(
-        ops.get(RPC, 0)
-        for key, ops in counts.items()
-        if key.startswith(phase + ":") and key != "dispatcher_busy_ms"
-    )
+def rpc_calls(sample: dict[str, Any], phase: str) -> int:
+    operations = sample["operations"].items()
+    return sum(ops.get(RPC, 0) for key, ops in operations if key.startswith(phase + ":"))
 
 
 def measure(url: str, prefix: Path, dispatcher: str, tenant: str, repeat: int) -> dict[str, Any]:
@@ -184,18 +176,17 @@ def summarise(rows: dict[str, list[dict[str, Any]]]) -> dict[str, Any]:
                 phase: statistics.median(s["dispatcher_busy_ms"].get(phase, 0.0) for s in samples)
                 for phase in ("request:fetch", "request:jsrpc", "run:jsrpc")
             },
-            "operations": samples[0],
+            "operations": samples[0]["operations"],
         }
     return out
 
 
-def run_one(
-    label: str, server: Any, prefix: Path, dispatcher: str, tenant: str, repeat: int
-) -> dict[str, Any]:
-    with server:
-        if label.startswith("python"):
-            upload_bench_tenants(server, {tenant: tenant.rsplit("-", 1)[0]})
-        return measure(server.url, prefix, dispatcher, tenant, repeat)
+def run_one(dispatcher: Dispatcher, work: Path, repeat: int) -> dict[str, Any]:
+    prefix = work / "trace"
+    [tenant] = dispatcher.tenants(1)
+    with dispatcher.server(work, extra_env={"DW_ASYNC_TRACE": str(prefix)}) as server:
+        dispatcher.prepare(server, [tenant])
+        return measure(server.url, prefix, dispatcher.worker_name, tenant, repeat)
 
 
 def main() -> None:
@@ -204,16 +195,10 @@ def main() -> None:
     args = parser.parse_args()
     results: dict[str, Any] = {}
     with tempfile.TemporaryDirectory(prefix="dw-hops-") as tmp:
-        work = Path(tmp)
-        cases = [
-            ("reference, JS tenant", ReferenceServer, REFERENCE_NAME, "acme"),
-            ("python, JS tenant", our_server, OUR_NAME, "js-bench-0"),
-            ("python, Python tenant", our_server, OUR_NAME, "py-bench-0"),
-        ]
-        for index, (label, make, dispatcher, tenant) in enumerate(cases):
-            prefix = work / f"trace-{index}"
-            server = make(work / f"run-{index}", extra_env={"DW_ASYNC_TRACE": str(prefix)})
-            results[label] = run_one(label, server, prefix, dispatcher, tenant, args.repeat)
+        for index, dispatcher in enumerate(DISPATCHERS):
+            work = Path(tmp) / str(index)
+            work.mkdir()
+            results[dispatcher.label] = run_one(dispatcher, work, args.repeat)
     print_table(results)
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / "rpc_hops.json").write_text(json.dumps(results, indent=2) + "\n")

@@ -90,3 +90,50 @@ def group_rss_kib(server: DevServer) -> int:
         except (ProcessLookupError, FileNotFoundError, PermissionError):
             continue
     return total
+
+
+class Dispatcher:
+    """One side of a comparison: how to start it, reach its tenants and its unwrapped binding."""
+
+    def __init__(self, label: str, python: bool, tenant_kind: str) -> None:
+        self.label, self.python, self.tenant_kind = label, python, tenant_kind
+
+    @property
+    def worker_name(self) -> str:
+        """The name its contexts carry in workerd's async trace (``core:user:<name>``)."""
+        return OUR_NAME if self.python else REFERENCE_NAME
+
+    def server(self, work: Path, *, extra_env: dict[str, str] | None = None) -> DevServer:
+        return (
+            our_server(work, extra_env=extra_env)
+            if self.python
+            else ReferenceServer(work, extra_env=extra_env)
+        )
+
+    def tenants(self, count: int, prefix: str = "t") -> list[str]:
+        return [f"{self.tenant_kind}-{prefix}{i}" for i in range(count)]
+
+    def prepare(self, server: DevServer, tenants: list[str]) -> None:
+        if self.python:  # ours serves uploaded code; the reference's tenant code is built in
+            upload_bench_tenants(server, {t: self.tenant_kind for t in tenants})
+
+    def raw_creates(self, client: httpx.Client, n: int) -> float:
+        """Milliseconds per create of n creates on the unwrapped binding, timed in the worker."""
+        if self.python:
+            response = client.post(
+                "/admin/debug/raw-creates",
+                json={"n": n, "params": {"steps": 1}},
+                headers={"authorization": f"Bearer {ADMIN_TOKEN}"},
+            )
+        else:
+            response = client.post("/raw-create", json={"n": n, "params": {"steps": 1}})
+        response.raise_for_status()
+        return float(response.json()["ms"]) / n
+
+
+#: The reference with the JS benchmark tenant; ours with the same tenant and its Python twin.
+DISPATCHERS = [
+    Dispatcher("reference, JS tenant", python=False, tenant_kind="acme"),
+    Dispatcher("python, JS tenant", python=True, tenant_kind="js-bench"),
+    Dispatcher("python, Python tenant", python=True, tenant_kind="py-bench"),
+]
