@@ -22,7 +22,8 @@ from tools.tenant_code import TENANTS_DIR, upload, upload_body
 
 ROOT = Path(__file__).resolve().parent.parent
 ADMIN_TOKEN = "test-admin-token"
-PROBES_DIR = ROOT / "tests" / "runtime" / "tenants"
+#: Test tenants, uploaded under their directory names: probes and the hostile tier's attackers.
+PROBE_DIRS = (ROOT / "tests" / "runtime" / "tenants", ROOT / "tests" / "hostile" / "tenants")
 #: Each example tenant, and a rival running the same code under another tenant id.
 TENANTS = {
     "js-orders": "js-orders",
@@ -66,8 +67,9 @@ def dispatcher(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Dispatcher]
         with dispatcher.client(admin=True) as admin:
             for tenant, directory in TENANTS.items():
                 upload(admin, tenant, upload_body(TENANTS_DIR / directory))
-            for probe in PROBES_DIR.iterdir():
-                upload(admin, probe.name, upload_body(probe))
+            for probes in PROBE_DIRS:
+                for probe in sorted(p for p in probes.iterdir() if p.is_dir()):
+                    upload(admin, probe.name, upload_body(probe))
         yield dispatcher
 
 
