@@ -13,7 +13,9 @@ from typing import TYPE_CHECKING, Any
 from .core import (
     DEFAULT_SCOPE_KEY,
     BindingNotExportedError,
+    DispatcherInternalError,
     DynamicWorkflowsError,
+    InstanceAlreadyExistsError,
     InstanceNotFoundError,
     InvalidBatchError,
     InvalidCreateOptionsError,
@@ -22,6 +24,7 @@ from .core import (
     InvalidParamsError,
     MissingDispatcherMetadataError,
     MissingWorkflowBindingError,
+    WorkflowEngineError,
 )
 
 if TYPE_CHECKING:
@@ -43,9 +46,11 @@ _RUNTIME = {
 __all__ = [
     "DEFAULT_SCOPE_KEY",
     "BindingNotExportedError",
+    "DispatcherInternalError",
     "DynamicWorkflowBinding",
     "DynamicWorkflowEntrypoint",
     "DynamicWorkflowsError",
+    "InstanceAlreadyExistsError",
     "InstanceNotFoundError",
     "InvalidBatchError",
     "InvalidCreateOptionsError",
@@ -54,6 +59,7 @@ __all__ = [
     "InvalidParamsError",
     "MissingDispatcherMetadataError",
     "MissingWorkflowBindingError",
+    "WorkflowEngineError",
     "create_dynamic_workflow_entrypoint",
     "dispatch_workflow",
     "wrap_workflow_binding",

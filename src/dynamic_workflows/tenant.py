@@ -17,6 +17,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
+from pyodide.ffi import JsException
+
 from .core.errors import error_from_rpc
 from .runtime.convert import to_js, to_py
 
@@ -90,8 +92,8 @@ def _library_errors() -> Iterator[None]:
     """Re-raise the dispatcher's errors as their own classes (``InstanceNotFoundError``, ...)."""
     try:
         yield
-    except Exception as exc:
-        rebuilt = error_from_rpc(str(exc))
+    except JsException as exc:
+        rebuilt = error_from_rpc(str(getattr(exc, "name", "")), str(getattr(exc, "message", "")))
         if rebuilt is None:
             raise
         raise rebuilt from None

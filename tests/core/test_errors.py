@@ -1,28 +1,40 @@
-"""Errors that crossed RPC as a Python traceback come back as the library's own classes."""
+"""Errors that crossed RPC as named JavaScript errors come back as the library's own classes."""
 
-from dynamic_workflows.core import InstanceNotFoundError, InvalidParamsError, error_from_rpc
-
-TRACEBACK = (
-    "PythonError: Traceback (most recent call last):\n"
-    '  File "/session/metadata/dynamic_workflows/runtime/binding.py", line 127, in _engine_errors\n'
-    "    raise InstanceNotFoundError(missing) from None\n"
-    "dynamic_workflows.core.errors.InstanceNotFoundError: dynamic-workflows: instance.not_found:"
-    " no workflow instance with id 'order-1'.\n"
+from dynamic_workflows.core import (
+    DynamicWorkflowsError,
+    InstanceAlreadyExistsError,
+    InstanceNotFoundError,
+    InvalidParamsError,
+    error_from_rpc,
 )
 
+NOT_FOUND = str(InstanceNotFoundError("order-1"))
 
-def test_a_library_error_at_the_end_of_a_traceback_is_rebuilt_as_its_class() -> None:
-    error = error_from_rpc(TRACEBACK)
+
+def test_a_library_error_is_rebuilt_as_its_class_from_name_and_message() -> None:
+    error = error_from_rpc("InstanceNotFoundError", NOT_FOUND)
     assert isinstance(error, InstanceNotFoundError)
-    assert str(error).startswith("dynamic-workflows: instance.not_found:")
+    assert str(error) == NOT_FOUND
 
 
 def test_the_rebuilt_error_keeps_its_builtin_base() -> None:
-    error = error_from_rpc("x.InvalidParamsError: dynamic-workflows: params are too big")
+    error = error_from_rpc("InvalidParamsError", "dynamic-workflows: params are too big")
     assert isinstance(error, InvalidParamsError)
     assert isinstance(error, ValueError)
 
 
-def test_an_error_of_another_library_is_left_alone() -> None:
-    assert error_from_rpc("ValueError: dynamic-workflows: looks like ours") is None
-    assert error_from_rpc("Error: WorkflowError: (instance.already_exists) taken") is None
+def test_a_name_that_is_not_the_librarys_is_left_alone() -> None:
+    assert error_from_rpc("ValueError", "dynamic-workflows: looks like ours") is None
+    assert error_from_rpc("Error", "WorkflowError: (instance.already_exists) taken") is None
+
+
+def test_a_library_name_without_the_librarys_message_is_left_alone() -> None:
+    assert error_from_rpc("InstanceNotFoundError", "somebody else's error") is None
+
+
+def test_every_error_message_is_one_line() -> None:
+    errors: list[DynamicWorkflowsError] = [
+        InstanceNotFoundError("a"),
+        InstanceAlreadyExistsError("a"),
+    ]
+    assert all("\n" not in str(error) for error in errors)

@@ -7,7 +7,9 @@ on CPython.
 from .envelope import METADATA_KEY, PARAMS_KEY, unwrap_params, wrap_params
 from .errors import (
     BindingNotExportedError,
+    DispatcherInternalError,
     DynamicWorkflowsError,
+    InstanceAlreadyExistsError,
     InstanceNotFoundError,
     InvalidBatchError,
     InvalidCreateOptionsError,
@@ -16,6 +18,7 @@ from .errors import (
     InvalidParamsError,
     MissingDispatcherMetadataError,
     MissingWorkflowBindingError,
+    WorkflowEngineError,
     error_from_rpc,
 )
 from .events import engine_abort, run_scope, tenant_event
@@ -31,7 +34,9 @@ __all__ = [
     "PARAMS_KEY",
     "TENANT_ID_MAX_LENGTH",
     "BindingNotExportedError",
+    "DispatcherInternalError",
     "DynamicWorkflowsError",
+    "InstanceAlreadyExistsError",
     "InstanceNotFoundError",
     "InvalidBatchError",
     "InvalidCreateOptionsError",
@@ -43,6 +48,7 @@ __all__ = [
     "PreparedCreate",
     "TenantBinding",
     "TenantScope",
+    "WorkflowEngineError",
     "engine_abort",
     "error_from_rpc",
     "run_scope",

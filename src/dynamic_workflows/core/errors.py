@@ -6,8 +6,6 @@ is persisted, so a caller that sees one knows nothing was half-created.
 
 from __future__ import annotations
 
-import re
-
 PREFIX = "dynamic-workflows: "
 
 
@@ -60,6 +58,36 @@ class InstanceNotFoundError(DynamicWorkflowsError, LookupError):
         self.instance_id = instance_id
 
 
+class InstanceAlreadyExistsError(DynamicWorkflowsError, ValueError):
+    """The tenant already has an instance with that id (ids are never reused)."""
+
+    def __init__(self, instance_id: str | None) -> None:
+        which = "one of these ids" if instance_id is None else f"id {instance_id!r}"
+        super().__init__(
+            f"instance.already_exists: this binding already has an instance with {which}. "
+            "Pick a new id, or get() the existing instance."
+        )
+        self.instance_id = instance_id
+
+
+class WorkflowEngineError(DynamicWorkflowsError, RuntimeError):
+    """The Workflows engine refused a call for a reason of its own (a limit, a rate)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(f"the Workflows engine refused the call: {message}")
+
+
+class DispatcherInternalError(DynamicWorkflowsError, RuntimeError):
+    """The dispatcher failed unexpectedly; the detail is in its log, under ``reference``."""
+
+    def __init__(self, reference: str) -> None:
+        super().__init__(
+            f"the dispatcher failed unexpectedly (reference {reference}); "
+            "retry, and give the platform this reference if it persists."
+        )
+        self.reference = reference
+
+
 class BindingNotExportedError(DynamicWorkflowsError, RuntimeError):
     """The dispatcher's main module does not export DynamicWorkflowBinding."""
 
@@ -82,22 +110,18 @@ class MissingWorkflowBindingError(DynamicWorkflowsError, RuntimeError):
         )
 
 
-_REMOTE = re.compile(r"(?:^|\n)(?:[\w.]+\.)?(\w+Error): (dynamic-workflows: [^\n]*)\s*\Z")
+def error_from_rpc(name: str, message: str) -> DynamicWorkflowsError | None:
+    """The library error a JavaScript error from the dispatcher stands for, rebuilt.
 
-
-def error_from_rpc(message: str) -> DynamicWorkflowsError | None:
-    """The library error a Python traceback that crossed RPC ends with, rebuilt.
-
-    Errors raised in the dispatcher reach a Python tenant as a JavaScript error
-    whose message is the whole traceback; rebuilding the class lets tenant code
-    write ``except InstanceNotFoundError``.
+    The dispatcher throws its errors to tenants as JavaScript errors named after
+    the class, with the one-line message; rebuilding the class lets Python tenant
+    code write ``except InstanceNotFoundError``.
     """
-    match = _REMOTE.search(message)
-    cls = _BY_NAME.get(match.group(1)) if match else None
-    if match is None or cls is None:
+    cls = _BY_NAME.get(name)
+    if cls is None or not message.startswith(PREFIX):
         return None
     error = cls.__new__(cls)
-    Exception.__init__(error, match.group(2))
+    Exception.__init__(error, message)
     return error
 
 
@@ -112,6 +136,9 @@ _BY_NAME: dict[str, type[DynamicWorkflowsError]] = {
         InvalidCreateOptionsError,
         InvalidBatchError,
         InstanceNotFoundError,
+        InstanceAlreadyExistsError,
+        WorkflowEngineError,
+        DispatcherInternalError,
         BindingNotExportedError,
         MissingWorkflowBindingError,
     )

@@ -12,7 +12,13 @@ from dataclasses import dataclass
 from typing import Any, NamedTuple
 
 from .envelope import wrap_params
-from .errors import InvalidBatchError
+from .errors import (
+    DynamicWorkflowsError,
+    InstanceAlreadyExistsError,
+    InstanceNotFoundError,
+    InvalidBatchError,
+    WorkflowEngineError,
+)
 from .scoping import TenantScope, check_engine_id
 from .validation import (
     ENVELOPE_OVERHEAD,
@@ -106,6 +112,18 @@ class TenantBinding:
 
     def tenant_id(self, engine_id: str) -> str:
         return engine_id if self.scope is None else self.scope.unscope(engine_id)
+
+    def engine_refusal(self, message: str, instance_id: str | None) -> DynamicWorkflowsError:
+        """The library error for an engine's refusal, in the tenant's terms (its own ids)."""
+        code = message.replace(" ", "_").lower()
+        if "already_exists" in code:
+            return InstanceAlreadyExistsError(instance_id)
+        if "not_found" in code and instance_id is not None:
+            return InstanceNotFoundError(instance_id)
+        first_line = message.strip().split("\n", 1)[0][:300]
+        if self.scope is not None:
+            first_line = first_line.replace(self.scope.prefix, "")
+        return WorkflowEngineError(first_line)
 
     def _wrap(self, engine_options: dict[str, Any], params: Any) -> dict[str, Any]:
         engine_options["params"] = wrap_params(params, self.metadata)

@@ -9,10 +9,10 @@ back into the dispatcher, where the real binding lives.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
-from functools import cache, lru_cache
-from typing import Any
+from functools import cache, lru_cache, partial
+from typing import Any, cast
 
 from js import JSON, Object
 from pyodide.ffi import JsException
@@ -21,12 +21,13 @@ from workers import WorkerEntrypoint, import_from_javascript
 from ..core import (
     DEFAULT_SCOPE_KEY,
     BindingNotExportedError,
-    InstanceNotFoundError,
     MissingWorkflowBindingError,
     TenantBinding,
 )
 from .convert import to_js, to_py
+from .errors import tenant_facing
 from .measure import batch_of, options_of
+from .surface import RpcSurface
 
 #: Instance methods a handle forwards, under the names JavaScript tenants call.
 INSTANCE_METHODS = ("status", "pause", "resume", "terminate", "restart", "sendEvent", "delete")
@@ -54,57 +55,78 @@ def wrap_workflow_binding(
 
 
 class DynamicWorkflowBinding(WorkerEntrypoint):
-    """The RPC entrypoint behind wrapped bindings: ``create``, ``createBatch``, ``get``.
+    """The RPC entrypoint behind wrapped bindings: create, createBatch, get and deleteBatch.
 
     Re-export it from the dispatcher's main module so it is on ctx.exports.
-    Each call reads the tenant from ``ctx.props`` (set by the dispatcher, not
-    the tenant) and looks the real binding up by name.
+    workerd makes one instance per call and calls the method it names on it;
+    the instance made here is an ``RpcSurface`` holding exactly those four
+    methods, bound to the tenant in ``ctx.props`` (set by the dispatcher, never
+    by the tenant). Nothing else of the class, its bases or the runtime's
+    objects can be named, called or replaced over RPC.
     """
 
-    async def create(self, options: Any = None) -> Any:
-        tenant, workflow = self._tenant()
-        options, size = options_of(options)
-        prepared = tenant.prepare_create(options, params_size=size)
-        with _engine_errors(tenant):
-            instance = await workflow.create(to_js(prepared.engine_options))
-        return _handle(instance, prepared.tenant_id or instance.id)
+    def __new__(cls, ctx: Any, env: Any = None) -> DynamicWorkflowBinding:
+        props = ctx.props
+        surface = RpcSurface({name: partial(method, props) for name, method in _METHODS.items()})
+        return cast(DynamicWorkflowBinding, surface)
 
-    async def createBatch(self, batch: Any) -> Any:
-        tenant, workflow = self._tenant()
-        items, sizes = batch_of(batch)
-        prepared = tenant.prepare_batch(items, params_sizes=sizes)
-        with _engine_errors(tenant):
-            instances = await workflow.createBatch(to_js([p.engine_options for p in prepared]))
-        return to_js(
-            [
-                _handle(instance, item.tenant_id or instance.id)
-                for instance, item in zip(instances, prepared, strict=True)
-            ]
-        )
 
-    async def get(self, id: Any) -> Any:
-        tenant, workflow = self._tenant()
-        engine_id = tenant.engine_id(id)
-        with _engine_errors(tenant, missing=id):
-            instance = await workflow.get(engine_id)
-        return _handle(instance, id)
+async def _create(props: Any, options: Any = None) -> Any:
+    tenant, workflow = _tenant(props)
+    options, size = options_of(options)
+    prepared = tenant.prepare_create(options, params_size=size)
+    with _engine_errors(tenant, prepared.tenant_id or None):
+        instance = await workflow.create(to_js(prepared.engine_options))
+    return _handle(instance, prepared.tenant_id or instance.id)
 
-    async def deleteBatch(self, ids: Any) -> Any:
-        tenant, workflow = self._tenant()
-        engine_ids = [tenant.engine_id(i) for i in to_py(ids)]
-        with _engine_errors(tenant):
-            result = to_py(await workflow.deleteBatch(to_js(engine_ids)))
-        for entry in (*result.get("deleted", ()), *result.get("errors", ())):
-            entry["id"] = tenant.tenant_id(entry["id"])
-        return to_js(result)
 
-    def _tenant(self) -> tuple[TenantBinding, Any]:
-        # The props' JSON is their identity: a tenant is checked once, not on every call.
-        name, tenant = _tenant_for(JSON.stringify(self.ctx.props))
-        workflow = getattr(_workers_module().env, name, None)
-        if workflow is None:
-            raise MissingWorkflowBindingError(name)
-        return tenant, workflow
+async def _create_batch(props: Any, batch: Any = None) -> Any:
+    tenant, workflow = _tenant(props)
+    items, sizes = batch_of(batch)
+    prepared = tenant.prepare_batch(items, params_sizes=sizes)
+    with _engine_errors(tenant, prepared[0].tenant_id if len(prepared) == 1 else None):
+        instances = await workflow.createBatch(to_js([p.engine_options for p in prepared]))
+    return to_js(
+        [
+            _handle(instance, item.tenant_id or instance.id)
+            for instance, item in zip(instances, prepared, strict=True)
+        ]
+    )
+
+
+async def _get(props: Any, id: Any = None) -> Any:
+    tenant, workflow = _tenant(props)
+    engine_id = tenant.engine_id(id)
+    with _engine_errors(tenant, id):
+        instance = await workflow.get(engine_id)
+    return _handle(instance, id)
+
+
+async def _delete_batch(props: Any, ids: Any = None) -> Any:
+    tenant, workflow = _tenant(props)
+    engine_ids = [tenant.engine_id(i) for i in to_py(ids)]
+    with _engine_errors(tenant, None):
+        result = to_py(await workflow.deleteBatch(to_js(engine_ids)))
+    for entry in (*result.get("deleted", ()), *result.get("errors", ())):
+        entry["id"] = tenant.tenant_id(entry["id"])
+    return to_js(result)
+
+
+_METHODS: dict[str, Callable[..., Awaitable[Any]]] = {
+    "create": tenant_facing(_create),
+    "createBatch": tenant_facing(_create_batch),
+    "get": tenant_facing(_get),
+    "deleteBatch": tenant_facing(_delete_batch),
+}
+
+
+def _tenant(props: Any) -> tuple[TenantBinding, Any]:
+    # The props' JSON is their identity: a tenant is checked once, not on every call.
+    name, tenant = _tenant_for(JSON.stringify(props))
+    workflow = getattr(_workers_module().env, name, None)
+    if workflow is None:
+        raise MissingWorkflowBindingError(name)
+    return tenant, workflow
 
 
 @lru_cache(maxsize=4096)
@@ -136,14 +158,10 @@ def _handle(instance: Any, tenant_id: str) -> Any:
 
 
 @contextmanager
-def _engine_errors(tenant: TenantBinding, *, missing: str | None = None) -> Iterator[None]:
-    """Show engine errors in the tenant's terms: its own ids, not-found as such."""
+def _engine_errors(tenant: TenantBinding, instance_id: str | None) -> Iterator[None]:
+    """Show the engine's refusals as the library's classes, in the tenant's own ids."""
     try:
         yield
     except JsException as exc:
-        message = str(exc)
-        if missing is not None and "not_found" in message.replace(" ", "_").lower():
-            raise InstanceNotFoundError(missing) from None
-        if tenant.scope is not None:
-            message = message.replace(tenant.scope.prefix, "")
-        raise RuntimeError(message) from None
+        message = str(getattr(exc, "message", "") or exc)
+        raise tenant.engine_refusal(message, instance_id) from None

@@ -1,0 +1,104 @@
+// A hostile JavaScript tenant: it tries to leave its namespace through the wrapped binding.
+import { WorkflowEntrypoint } from 'cloudflare:workers';
+
+export class TenantWorkflow extends WorkflowEntrypoint {
+  async run(event) {
+    return { payload: event.payload };
+  }
+}
+
+function outcome(error) {
+  return { ok: false, name: error?.name ?? null, message: String(error?.message ?? error) };
+}
+
+async function attempt(fn) {
+  try {
+    const value = await fn();
+    return { ok: true, value: describe(value) };
+  } catch (error) {
+    return outcome(error);
+  }
+}
+
+function describe(value) {
+  if (typeof value === 'function') return '<function>';
+  if (value && typeof value === 'object') return '<object>';
+  return value ?? null;
+}
+
+// What the victim's instance would reveal or suffer if the attacker held a handle to it.
+async function abuse(handle) {
+  return {
+    status: await attempt(() => handle.status()),
+    event: await attempt(() => handle.sendEvent({ type: 'approval', payload: 'attacker' })),
+  };
+}
+
+const ATTACKS = {
+  // Call every given name on the binding with the arguments a forger would use.
+  async names(env, body) {
+    const results = {};
+    for (const name of body.names) {
+      results[name] = await attempt(() => env.WORKFLOWS[name](...(body.args ?? [])));
+    }
+    return results;
+  },
+  // The chain from issue 9: __getattribute__ -> __setattr__('ctx', forged props) -> get.
+  async 'forge-ctx'(env, body) {
+    const steps = {};
+    let ga;
+    steps.getattribute = await attempt(async () => {
+      ga = await env.WORKFLOWS.__getattribute__('__getattribute__');
+      return ga;
+    });
+    const forged = { props: { bindingName: 'WORKFLOWS', metadata: body.metadata, scopeKey: body.scopeKey } };
+    steps.setattr = await attempt(async () => (await ga('__setattr__'))('ctx', forged));
+    steps.init = await attempt(() => env.WORKFLOWS.__init__(forged, {}));
+    let handle;
+    steps.get = await attempt(async () => {
+      handle = await env.WORKFLOWS.get(body.victim);
+      return handle;
+    });
+    if (handle) Object.assign(steps, await abuse(handle));
+    return steps;
+  },
+  // Ids that name another tenant's engine id outright.
+  async 'engine-id'(env, body) {
+    const steps = {};
+    let handle;
+    steps.get = await attempt(async () => {
+      handle = await env.WORKFLOWS.get(body.victim);
+      return handle;
+    });
+    if (handle) Object.assign(steps, await abuse(handle));
+    steps.deleteBatch = await attempt(() => env.WORKFLOWS.deleteBatch([body.victim]));
+    return steps;
+  },
+  // Params dressed as another tenant's envelope: the run must still see this tenant's code.
+  async 'forged-envelope'(env, body) {
+    const instance = await env.WORKFLOWS.create({
+      id: body.id,
+      params: { __dispatcherMetadata: body.metadata, params: { stolen: true } },
+    });
+    return { id: await instance.id };
+  },
+};
+
+export default {
+  async fetch(request, env) {
+    const path = new URL(request.url).pathname;
+    if (path.startsWith('/workflows/')) {
+      const instance = await env.WORKFLOWS.get(path.slice('/workflows/'.length));
+      return Response.json({ id: await instance.id, ...(await instance.status()) });
+    }
+    const name = path.split('/').pop();
+    const attack = ATTACKS[name];
+    if (!attack) return Response.json({ error: `no attack ${name}` }, { status: 404 });
+    const body = request.method === 'POST' ? await request.json() : {};
+    try {
+      return Response.json(await attack(env, body));
+    } catch (error) {
+      return Response.json(outcome(error), { status: 400 });
+    }
+  },
+};
