@@ -1,20 +1,25 @@
 """Tenant code uploads: checked before they are stored, named by their content.
 
-An upload is the JSON form of a Worker Loader ``WorkerCode``. Whatever passes
-here will load: names are plain relative paths, module types are the ones
-Worker Loader accepts, sizes are within its limits, the main module exists,
-and Python modules come only with a Python main module. The version is a hash
-of the normalised code, so the same code always gets the same version and a
-version never names different code.
+An upload is the JSON form of a Worker Loader ``WorkerCode``. Checked here:
+names are plain relative paths, module types are the ones Worker Loader
+accepts, sizes (in bytes) are within its limits, the main module exists,
+Python modules come only with a Python main module, the compatibility date is
+a real date no later than the dispatcher's, and every compatibility flag is in
+ALLOWED_FLAGS. (Whether the code then loads is proved in workerd before it is
+stored: ``tenants.probe``.) The version is a hash of the normalised code, so
+the same code always gets the same version and a version never names
+different code.
 """
 
 from __future__ import annotations
 
 import base64
 import binascii
+import datetime
 import hashlib
 import json
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -23,16 +28,40 @@ BINARY_TYPES = ("data", "wasm")
 MAX_CODE_BYTES = 10 * 1024 * 1024
 MAX_MODULES = 500
 DEFAULT_COMPATIBILITY_DATE = "2026-11-01"
-#: Module paths the dispatcher adds to every Python tenant.
 #: Python module paths the dispatcher fills in for every Python tenant (library and SDK).
 RESERVED_PREFIXES = ("dynamic_workflows/", "python_modules/")
 
 _NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]*(/[A-Za-z0-9_][A-Za-z0-9_.-]*)*")
-_TENANT = re.compile(r"[a-z0-9][a-z0-9-]{0,62}")
-_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+TENANT_ID = re.compile(r"[a-z0-9][a-z0-9-]{0,62}")
+_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _FLAG = re.compile(r"[a-z0-9_]{1,64}")
-_FORBIDDEN_FLAGS = frozenset(
-    {"experimental", "python_workers_development", "disable_python_external_sdk"}
+#: A Python traceback frame in one of the tenant's modules, and a JavaScript stack frame.
+_PY_FRAME = re.compile(r'File "/session/metadata/([^"]+)", line ([0-9]+)')
+_JS_FRAME = re.compile(r"at ([A-Za-z0-9_][A-Za-z0-9_./-]*):([0-9]+:[0-9]+)")
+#: The compatibility flags a tenant may ask for. Each is a released (non-``$experimental``)
+#: flag of workerd's src/workerd/io/compatibility-date.capnp that only changes the tenant's
+#: own APIs. Everything else is refused: experimental flags (``unsafe_module``,
+#: ``allow_insecure_inefficient_logged_eval``, ``experimental``,
+#: ``python_workers_development``) would run with the ``allowExperimental`` the offline
+#: runtime gives Python tenants, and flags the dispatcher sets itself
+#: (``python_workers``, ``enable_python_external_sdk``) or relies on
+#: (``disable_python_external_sdk`` would break runs) are not the tenant's to change.
+ALLOWED_FLAGS = frozenset(
+    {
+        "nodejs_compat",
+        "nodejs_compat_v2",
+        "nodejs_als",
+        "nodejs_zlib",
+        "url_standard",
+        "global_navigator",
+        "rpc",
+        "streams_enable_constructors",
+        "transformstream_enable_standard_constructor",
+        "http_headers_getsetcookie",
+        "enable_weak_ref",
+        "python_workflows",
+        "python_workflows_implicit_dependencies",
+    }
 )
 
 
@@ -74,8 +103,33 @@ class TenantCode:
         return parse_upload(json.loads(text))
 
 
+def load_failure(message: str, module_names: Iterable[str], *, limit: int = 300) -> str:
+    """What workerd's error for code that did not load says about the tenant's code.
+
+    The exception line (``SyntaxError: ...``, ``ValueError: ...``) and, when it
+    names one of the tenant's own modules, where: never a stack frame or a path
+    of the runtime or the dispatcher.
+    """
+    names = set(module_names)
+    lines = [line.strip() for line in message.splitlines()]
+    lines = [line for line in lines if line and not line.startswith(("at ", "Failed to start"))]
+    what = (lines[-1] if lines else "unknown error").removeprefix("Uncaught ")
+    where = None
+    for line in reversed(message.splitlines()):
+        if (py := _PY_FRAME.search(line)) and py.group(1) in names:
+            where = f"{py.group(1)}, line {py.group(2)}"
+            break
+    if where is None:
+        for line in message.splitlines():
+            if (js := _JS_FRAME.fullmatch(line.strip())) and js.group(1) in names:
+                where = f"{js.group(1)}:{js.group(2)}"
+                break
+    text = what if where is None else f"{what} ({where})"
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
 def check_tenant_id(tenant: str) -> str:
-    if not _TENANT.fullmatch(tenant):
+    if not TENANT_ID.fullmatch(tenant):
         raise UploadError(
             f"tenant id {tenant[:80]!r} must be 1-63 lowercase letters, digits or '-', "
             "starting with a letter or digit."
@@ -116,7 +170,7 @@ def parse_upload(body: Any) -> TenantCode:
                 f"module {name!r} is under {name.split('/')[0]!r}/, which the dispatcher "
                 "provides: leave it out of the upload."
             )
-    size = sum(len(content) for module in normalised.values() for content in module.values())
+    size = sum(_size(module) for module in normalised.values())
     if size > MAX_CODE_BYTES:
         raise UploadError(f"code is {size} bytes; Worker Loader takes at most {MAX_CODE_BYTES}.")
     return TenantCode(main, normalised, _date(body), _flags(body))
@@ -164,10 +218,27 @@ def _module(name: object, content: object) -> dict[str, str]:
     return {kind: value}
 
 
+def _size(module: dict[str, str]) -> int:
+    """A module's size in bytes: UTF-8 for source and text, decoded bytes for base64."""
+    ((kind, value),) = module.items()
+    if kind in BINARY_TYPES:
+        return len(value) // 4 * 3 - value[-2:].count("=")
+    return len(value.encode())
+
+
 def _date(body: dict[str, Any]) -> str:
     date = body.get("compatibilityDate", DEFAULT_COMPATIBILITY_DATE)
     if not isinstance(date, str) or not _DATE.fullmatch(date):
         raise UploadError(f'"compatibilityDate" must look like 2026-11-01, got {date!r}.')
+    try:
+        datetime.date.fromisoformat(date)
+    except ValueError:
+        raise UploadError(f'"compatibilityDate" {date!r} is not a date.') from None
+    if date > DEFAULT_COMPATIBILITY_DATE:
+        raise UploadError(
+            f'"compatibilityDate" {date} is after the dispatcher\'s own '
+            f"({DEFAULT_COMPATIBILITY_DATE}); use that date or an earlier one."
+        )
     return date
 
 
@@ -177,7 +248,16 @@ def _flags(body: dict[str, Any]) -> tuple[str, ...]:
         isinstance(f, str) and _FLAG.fullmatch(f) for f in flags
     ):
         raise UploadError('"compatibilityFlags" must be a list of flag names like "nodejs_compat".')
-    forbidden = _FORBIDDEN_FLAGS.intersection(flags)
-    if forbidden:
-        raise UploadError(f"flags {sorted(forbidden)} are not available to tenants.")
-    return tuple(sorted(set(flags)))
+    return check_flags(flags)
+
+
+def check_flags(flags: Iterable[str]) -> tuple[str, ...]:
+    """``flags`` sorted and deduplicated, or UploadError if one is not in ALLOWED_FLAGS."""
+    flags = tuple(sorted(set(flags)))
+    refused = [flag for flag in flags if flag not in ALLOWED_FLAGS]
+    if refused:
+        raise UploadError(
+            f"compatibility flags {refused} are not available to tenants; "
+            f"allowed: {', '.join(sorted(ALLOWED_FLAGS))}."
+        )
+    return flags

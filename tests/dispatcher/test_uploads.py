@@ -5,10 +5,13 @@ from typing import Any
 import pytest
 
 from dispatcher.uploads import (
+    ALLOWED_FLAGS,
     DEFAULT_COMPATIBILITY_DATE,
     MAX_CODE_BYTES,
     UploadError,
+    check_flags,
     check_tenant_id,
+    load_failure,
     parse_upload,
 )
 
@@ -80,6 +83,7 @@ def test_every_worker_loader_module_type_is_accepted() -> None:
         ({**JS, "compatibilityDate": "yesterday"}, "2026-11-01"),
         ({**JS, "compatibilityFlags": "nodejs_compat"}, "list of flag names"),
         ({**JS, "compatibilityFlags": ["experimental"]}, "not available to tenants"),
+        ({**JS, "compatibilityFlags": ["nodejs_compat", "unsafe_module"]}, "unsafe_module"),
         ({**PY, "modules": {**PY["modules"], "dynamic_workflows/x.py": ""}}, "dispatcher provides"),
         ({**PY, "modules": {**PY["modules"], "python_modules/workers/x.py": ""}}, "leave it out"),
         ({**PY, "compatibilityFlags": ["disable_python_external_sdk"]}, "not available"),
@@ -98,3 +102,147 @@ def test_a_bad_upload_is_refused_with_what_to_fix(body: object, text: str) -> No
 def test_a_bad_tenant_id_is_refused(tenant: str) -> None:
     with pytest.raises(UploadError, match="tenant id"):
         check_tenant_id(tenant)
+
+
+#: Flags no tenant may set: experimental ones (workerd's $experimental), the development
+#: runtime's, and the ones the dispatcher sets or relies on.
+DANGEROUS_FLAGS = [
+    "experimental",
+    "unsafe_module",
+    "allow_insecure_inefficient_logged_eval",
+    "python_workers_development",
+    "disable_python_external_sdk",
+    "enable_python_external_sdk",
+    "python_workers",
+    "python_external_packages",
+    "python_workers_durable_objects",
+    "service_binding_extra_handlers",
+    "rtti_api",
+    "connect_pass_through",
+    "enable_nodejs_inspector_local_dev",
+    "durable_object_get_existing",
+    "typescript_strip_types",
+    "no_nodejs_compat",
+    "not_a_flag",
+]
+
+
+@pytest.mark.parametrize("flag", DANGEROUS_FLAGS)
+def test_a_flag_outside_the_allowlist_is_refused_naming_the_allowlist(flag: str) -> None:
+    with pytest.raises(UploadError, match=r"allowed: .*nodejs_compat") as refused:
+        parse_upload({**PY, "compatibilityFlags": [flag]})
+    assert repr(flag) in str(refused.value)
+
+
+def test_every_allowlisted_flag_is_accepted() -> None:
+    code = parse_upload({**JS, "compatibilityFlags": sorted(ALLOWED_FLAGS)})
+    assert code.compatibility_flags == tuple(sorted(ALLOWED_FLAGS))
+
+
+def test_the_allowlist_has_no_experimental_or_dispatcher_flag() -> None:
+    assert not ALLOWED_FLAGS.intersection(DANGEROUS_FLAGS)
+
+
+def test_stored_code_is_checked_against_the_allowlist_again_when_read() -> None:
+    stored = (
+        parse_upload(JS)
+        .to_json()
+        .replace('"compatibilityFlags":[]', '"compatibilityFlags":["unsafe_module"]')
+    )
+    with pytest.raises(UploadError, match="unsafe_module"):
+        type(parse_upload(JS)).from_json(stored)
+
+
+def test_check_flags_sorts_and_deduplicates() -> None:
+    assert check_flags(["nodejs_compat", "nodejs_als", "nodejs_compat"]) == (
+        "nodejs_als",
+        "nodejs_compat",
+    )
+
+
+@pytest.mark.parametrize("date", ["2026-11-02", "2027-01-01", "9999-12-31"])
+def test_a_compatibility_date_after_the_dispatchers_is_refused(date: str) -> None:
+    with pytest.raises(UploadError, match="after the dispatcher"):
+        parse_upload({**JS, "compatibilityDate": date})
+
+
+@pytest.mark.parametrize("date", ["2026-02-30", "2026-13-01", "2026-00-10", "0000-01-01"])
+def test_a_compatibility_date_that_is_not_a_date_is_refused(date: str) -> None:
+    with pytest.raises(UploadError, match="not a date"):
+        parse_upload({**JS, "compatibilityDate": date})
+
+
+def test_a_compatibility_date_in_other_digits_is_refused() -> None:
+    with pytest.raises(UploadError, match="must look like"):
+        parse_upload(
+            {**JS, "compatibilityDate": "\u0662\u0660\u0662\u0666-\u0660\u0661-\u0660\u0661"}
+        )
+
+
+def test_the_dispatchers_own_date_and_earlier_ones_are_accepted() -> None:
+    for date in (DEFAULT_COMPATIBILITY_DATE, "2024-09-23"):
+        assert parse_upload({**JS, "compatibilityDate": date}).compatibility_date == date
+
+
+def test_the_code_limit_counts_utf8_bytes_not_characters() -> None:
+    chars = MAX_CODE_BYTES // 3 + 1  # fewer characters than the limit, more bytes
+    body = {"mainModule": "index.js", "modules": {"index.js": "\u20ac" * chars}}
+    with pytest.raises(UploadError, match="at most"):
+        parse_upload(body)
+
+
+def test_binary_modules_count_their_decoded_bytes() -> None:
+    import base64  # noqa: PLC0415
+
+    data = base64.b64encode(b"\0" * (MAX_CODE_BYTES - 100)).decode()  # longer in base64
+    body = {"mainModule": "index.js", "modules": {"index.js": "", "b.bin": {"data": data}}}
+    assert parse_upload(body).modules["b.bin"] == {"data": data}
+    over = base64.b64encode(b"\0" * (MAX_CODE_BYTES + 1)).decode()
+    with pytest.raises(UploadError, match="at most"):
+        parse_upload({**body, "modules": {"index.js": "", "b.bin": {"data": over}}})
+
+
+#: workerd's errors for code that did not load, as seen in local workerd 1.20261117.1.
+LOAD_ERRORS = [
+    (
+        "Failed to start Worker:\nUncaught SyntaxError: Unexpected end of input\n"
+        "  at index.js:1:16",
+        "SyntaxError: Unexpected end of input (index.js:1:16)",
+    ),
+    (
+        "Failed to start Worker:\nUncaught CompileError: WasmModuleObject::Compile(): expected "
+        "magic word 00 61 73 6d, found 00 00 00 00 @+0",
+        "CompileError: WasmModuleObject::Compile(): expected magic word 00 61 73 6d, "
+        "found 00 00 00 00 @+0",
+    ),
+    (
+        "Worker has no such entrypoint: TenantWorkflow",
+        "Worker has no such entrypoint: TenantWorkflow",
+    ),
+    (
+        "Failed to start Worker:\nUncaught Error: PythonError: Traceback (most recent call last):\n"
+        '  File "/lib/python314.zip/_pyodide/_base.py", line 666, in pyimport_impl\n'
+        "    res = __import__(stem, fromlist=fromlist)\n"
+        '  File "/session/metadata/main.py", line 1, in <module>\n'
+        "    raise ValueError('boom at import')\nValueError: boom at import\n\n"
+        "  at pyodideRuntime-internal:pyodide.asm:3:569048 in new_error\n"
+        "  at wasm://wasm/0249d42a:1:415075 in $wrap_exception",
+        "ValueError: boom at import (main.py, line 1)",
+    ),
+]
+
+
+@pytest.mark.parametrize(("message", "said"), LOAD_ERRORS)
+def test_a_load_failure_is_told_in_one_line_without_runtime_paths(message: str, said: str) -> None:
+    assert load_failure(message, ["index.js", "main.py", "m.wasm"]) == said
+
+
+def test_a_load_failure_names_only_the_tenants_own_modules() -> None:
+    message = (
+        'Traceback:\n  File "/session/metadata/dispatcher/app.py", line 9, in x\nRuntimeError: no'
+    )
+    assert load_failure(message, ["main.py"]) == "RuntimeError: no"
+
+
+def test_a_long_load_failure_is_cut() -> None:
+    assert len(load_failure("Error: " + "x" * 5000, [])) == 300
