@@ -1,0 +1,97 @@
+"""Pure request handling for the dispatcher: body limits, bounded JSON, forwarded headers.
+
+No ``js`` here, so all of it runs (and is tested) on CPython too.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import secrets
+from collections.abc import Iterable
+from typing import Any
+
+#: The largest admin request body: an upload's code (uploads.MAX_CODE_BYTES) plus the
+#: overhead of carrying it in JSON (base64 for binary modules, escapes in strings).
+MAX_BODY_BYTES = 16 * 1024 * 1024
+#: How deeply arrays and objects may nest in an admin request body. An upload needs
+#: 3 levels plus its JSON modules' own; Python's parser recurses per level and a few
+#: hundred thousand levels overflow the stack.
+MAX_JSON_DEPTH = 64
+#: Request headers that carry the caller's credentials: never forwarded to tenant code.
+#: (Cloudflare Access's ``CF_Authorization`` cookie travels in ``Cookie``.)
+CREDENTIAL_HEADERS = frozenset(
+    {
+        "authorization",
+        "proxy-authorization",
+        "cookie",
+        "cf-access-jwt-assertion",
+        "cf-access-client-id",
+        "cf-access-client-secret",
+    }
+)
+
+_CONTENT_LENGTH = re.compile(r"[0-9]{1,16}")
+#: A JSON string or a bracket. An unterminated string (even one ending in a lone backslash)
+#: runs to the end of the text, so the pattern never backtracks and the scan stays linear.
+_JSON_TOKEN = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*(?:"|\\?\Z)|[\[\]{}]', re.DOTALL)
+
+
+class RequestError(Exception):
+    """A request the dispatcher refuses; ``status`` is its HTTP status."""
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+def body_length(content_length: str | None, *, limit: int = MAX_BODY_BYTES) -> int:
+    """The declared length of a body that must be read, checked before reading it."""
+    if content_length is None:
+        raise RequestError(411, "send a Content-Length header with the body.")
+    if not _CONTENT_LENGTH.fullmatch(content_length.strip()):
+        raise RequestError(400, f"Content-Length must be a number, got {content_length[:40]!r}.")
+    length = int(content_length)
+    if length > limit:
+        raise RequestError(413, f"the body is {length} bytes; at most {limit} are accepted.")
+    return length
+
+
+def json_depth(text: str, *, stop_above: int = MAX_JSON_DEPTH) -> int:
+    """How deeply arrays and objects nest in ``text``, without parsing it.
+
+    Linear in the text; stops counting once the depth passes ``stop_above``.
+    Brackets inside strings do not count.
+    """
+    depth = deepest = 0
+    for token in _JSON_TOKEN.finditer(text):
+        char = token.group()
+        if char in "[{":
+            depth += 1
+            if depth > deepest:
+                deepest = depth
+                if deepest > stop_above:
+                    break
+        elif char in "]}":
+            depth -= 1
+    return deepest
+
+
+def parse_json(text: str, *, max_depth: int = MAX_JSON_DEPTH) -> Any:
+    """``text`` parsed as JSON, or RequestError(400): never a RecursionError."""
+    if json_depth(text, stop_above=max_depth) > max_depth:
+        raise RequestError(400, f"the body nests arrays and objects deeper than {max_depth}.")
+    try:
+        return json.loads(text)
+    except ValueError as exc:
+        raise RequestError(400, f"the body is not JSON: {exc}") from None
+
+
+def forwarded_headers(headers: Iterable[tuple[str, str]]) -> list[tuple[str, str]]:
+    """The request headers a tenant may see: all but the caller's credentials."""
+    return [(name, value) for name, value in headers if name.lower() not in CREDENTIAL_HEADERS]
+
+
+def error_id() -> str:
+    """A short id that ties an error response to its log line."""
+    return secrets.token_hex(6)

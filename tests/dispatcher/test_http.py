@@ -1,0 +1,120 @@
+"""Request handling before any handler runs: body limits, bounded JSON, forwarded headers."""
+
+import time
+
+import pytest
+
+from dispatcher.http import (
+    CREDENTIAL_HEADERS,
+    MAX_BODY_BYTES,
+    MAX_JSON_DEPTH,
+    RequestError,
+    body_length,
+    error_id,
+    forwarded_headers,
+    json_depth,
+    parse_json,
+)
+
+
+def test_a_body_without_content_length_is_refused_with_411() -> None:
+    with pytest.raises(RequestError, match="Content-Length") as refused:
+        body_length(None)
+    assert refused.value.status == 411
+
+
+@pytest.mark.parametrize("declared", [str(MAX_BODY_BYTES + 1), "99999999999999"])
+def test_a_body_declared_over_the_limit_is_refused_with_413(declared: str) -> None:
+    with pytest.raises(RequestError, match="at most") as refused:
+        body_length(declared)
+    assert refused.value.status == 413
+
+
+@pytest.mark.parametrize("declared", ["", "-1", "1e6", "0x10", "\u0661\u0662", "9" * 40])
+def test_a_content_length_that_is_not_a_number_is_refused_with_400(declared: str) -> None:
+    with pytest.raises(RequestError, match="Content-Length") as refused:
+        body_length(declared)
+    assert refused.value.status == 400
+
+
+def test_a_body_within_the_limit_is_accepted() -> None:
+    assert body_length(str(MAX_BODY_BYTES)) == MAX_BODY_BYTES
+    assert body_length("0") == 0
+
+
+@pytest.mark.parametrize(
+    ("text", "depth"),
+    [
+        ("1", 0),
+        ("[]", 1),
+        ('{"a": [1, {"b": []}]}', 4),
+        ('["[[[[", "]]"]', 1),
+        ('{"a\\"[[": "\\\\", "b": [[]]}', 3),
+    ],
+)
+def test_json_depth_counts_nesting_outside_strings(text: str, depth: int) -> None:
+    assert json_depth(text) == depth
+
+
+def test_json_depth_stops_counting_past_the_limit() -> None:
+    assert json_depth("[" * 200_000, stop_above=10) == 11
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        '"' + '\\"' * 200_000 + "\\",  # an unterminated string of escapes, ending in a backslash
+        '"' * 200_000,
+        '["' * 100_000,
+    ],
+)
+def test_json_depth_is_linear_on_hostile_input(text: str) -> None:
+    start = time.perf_counter()
+    json_depth(text)
+    assert time.perf_counter() - start < 1.0
+
+
+def test_deep_json_is_refused_before_parsing_instead_of_overflowing_the_stack() -> None:
+    with pytest.raises(RequestError, match="deeper than") as refused:
+        parse_json("[" * 200_000 + "]" * 200_000)
+    assert refused.value.status == 400
+
+
+def test_json_at_the_depth_limit_parses() -> None:
+    text = "[" * MAX_JSON_DEPTH + "]" * MAX_JSON_DEPTH
+    assert json_depth(text) == MAX_JSON_DEPTH
+    assert parse_json(text) is not None
+
+
+def test_a_body_that_is_not_json_is_refused_with_400() -> None:
+    with pytest.raises(RequestError, match="not JSON") as refused:
+        parse_json("{nope")
+    assert refused.value.status == 400
+
+
+@pytest.mark.parametrize("name", sorted(CREDENTIAL_HEADERS))
+def test_each_credential_header_is_not_forwarded_in_any_case(name: str) -> None:
+    headers = [(name, "secret"), (name.upper(), "secret"), ("x-kept", "1")]
+    assert forwarded_headers(headers) == [("x-kept", "1")]
+
+
+def test_the_credential_headers_cover_bearer_tokens_cookies_and_cloudflare_access() -> None:
+    assert {
+        "authorization",
+        "proxy-authorization",
+        "cookie",
+        "cf-access-jwt-assertion",
+        "cf-access-client-id",
+        "cf-access-client-secret",
+    } <= CREDENTIAL_HEADERS
+
+
+def test_other_headers_are_forwarded_unchanged_and_in_order() -> None:
+    headers = [("content-type", "application/json"), ("x-a", "1"), ("accept", "*/*")]
+    assert forwarded_headers(headers) == headers
+
+
+def test_error_ids_are_short_and_distinct() -> None:
+    ids = {error_id() for _ in range(100)}
+    assert len(ids) == 100
+    assert all(len(i) == 12 for i in ids)
