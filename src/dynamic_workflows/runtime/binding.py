@@ -24,6 +24,7 @@ from ..core import (
     MissingWorkflowBindingError,
     TenantBinding,
 )
+from . import dispatch
 from .convert import to_js, to_py
 from .errors import tenant_facing
 from .measure import batch_of, options_of
@@ -66,6 +67,7 @@ class DynamicWorkflowBinding(WorkerEntrypoint):
     """
 
     def __new__(cls, ctx: Any, env: Any = None) -> DynamicWorkflowBinding:
+        dispatch.install()
         props = ctx.props
         surface = RpcSurface({name: partial(method, props) for name, method in _METHODS.items()})
         return cast(DynamicWorkflowBinding, surface)

@@ -24,7 +24,7 @@ from collections.abc import Awaitable, Callable
 from functools import wraps
 from typing import Any, ParamSpec, TypeVar
 
-from js import Error, Object
+from js import Error, Object, console
 from pyodide.ffi import JsException, create_once_callable
 
 from ..core import DispatcherInternalError, DynamicWorkflowsError
@@ -80,5 +80,5 @@ def internal_error(exc: BaseException) -> DispatcherInternalError:
     else:
         detail = "".join(traceback.format_exception(exc))
     reference = os.urandom(6).hex()
-    print(f"dynamic-workflows: internal error {reference}: {detail}")
+    console.error(f"dynamic-workflows: internal error {reference}: {detail}")
     return DispatcherInternalError(reference)

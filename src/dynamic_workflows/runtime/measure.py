@@ -13,14 +13,15 @@ the instance stuck in ``queued``).
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Mapping
 from typing import Any
 
-from js import JSON, Array, structuredClone
-from pyodide.ffi import JsException, JsProxy
+from js import JSON, Array, Object, Reflect, structuredClone
+from pyodide.ffi import JsException, JsProxy, jsnull  # type: ignore[attr-defined]
 
 from ..core import InvalidParamsError
-from ..core.validation import check_params
+from ..core.validation import MAX_SAFE_INTEGER, check_params
 from .convert import is_null, to_js
 
 
@@ -83,28 +84,118 @@ def _is_plain(value: Any) -> bool:
 
 
 def params_size(params: Any) -> int:
-    """The JSON size of params; InvalidParamsError for what the engine cannot store."""
+    """The JSON size of params; InvalidParamsError for what the engine cannot store as sent."""
     if is_null(params):
         return 4
     if not isinstance(params, JsProxy):
         return check_params(params, limit=1 << 62)
     try:
         text = JSON.stringify(params)
-    except JsException as exc:
-        raise InvalidParamsError(
-            f"params cannot be stored as JSON ({_reason(exc)}): a cycle or a BigInt? "
-            "Params must be a tree of data."
-        ) from None
-    try:
         structuredClone(params)
-    except JsException as exc:
-        raise InvalidParamsError(
-            f"params hold a value that cannot be persisted ({_reason(exc)}): functions, "
-            "RPC stubs and symbols cannot be; pass data only."
-        ) from None
+    except JsException:
+        raise _refusal(params) from None
     if not isinstance(text, str):  # a bare function or undefined
         raise InvalidParamsError("params are not data: pass an object, list or scalar.")
+    # JSON.stringify drops or rewrites what JSON has no form for (NaN, undefined, Map, Set,
+    # RegExp, typed arrays, errors). When what it wrote reads back as the data that was sent
+    # (compared natively), nothing was; otherwise the walk decides (dates are data, too).
+    if json.loads(text) != params.to_py(default_converter=_as_stored) and _first_non_data(params):
+        raise _refusal(params)
     return _utf8_length(text)
+
+
+def _as_stored(value: Any, _convert: Any, _cache: Any) -> Any:
+    """Dates are stored as dates; any other object to_py cannot convert never compares equal."""
+    if getattr(value, "constructor", None) is not None and value.constructor.name == "Date":
+        return value.toJSON()
+    return _NOT_DATA
+
+
+_NOT_DATA = object()
+
+
+def _refusal(params: Any) -> InvalidParamsError:
+    """Name the first value in ``params`` that the engine would not store as sent."""
+    found = _first_non_data(params)
+    if found is None:  # not expected: the native checks found something the walk did not
+        return InvalidParamsError("params cannot be stored as sent; pass plain data only.")
+    path, what = found
+    return InvalidParamsError(
+        f"{path} is {what}, which the engine would not store as sent. Params must be plain "
+        "data: objects, arrays, strings, finite numbers, booleans, null and dates."
+    )
+
+
+def _first_non_data(params: Any) -> tuple[str, str] | None:
+    """Depth-first, in key order: the path of the first value that is not data, and what it is."""
+    stack: list[tuple[Any, str, frozenset[int]]] = [(params, "params", frozenset())]
+    while stack:
+        value, path, ancestors = stack.pop()
+        what = _not_data(value)
+        if what is not None:
+            return path, what
+        if not isinstance(value, JsProxy):
+            continue
+        node: Any = value
+        if node.constructor.name == "Date":
+            continue
+        if node.js_id in ancestors:
+            return path, "a reference back to an enclosing value (a cycle)"
+        inner = ancestors | {node.js_id}
+        if Array.isArray(node):
+            children = [
+                (Reflect.get(node, i), f"{path}[{i}]", node.slice(i, i + 1))
+                for i in range(node.length)
+            ]
+        else:
+            keys = Object.keys(node)
+            children = [(Reflect.get(node, k), f"{path}.{k}", (node, [k])) for k in keys]
+        for child, child_path, alone in children:
+            # Pyodide hands a BigInt over as an int: JSON.stringify of it alone tells.
+            if isinstance(child, int) and not isinstance(child, bool) and _throws(alone):
+                return child_path, "a BigInt"
+        stack.extend((child, child_path, inner) for child, child_path, _ in reversed(children))
+    return None
+
+
+def _throws(alone: Any) -> bool:
+    """Whether JSON.stringify fails on a one-element slice, or on one key of an object."""
+    try:
+        if isinstance(alone, tuple):
+            JSON.stringify(alone[0], to_js(alone[1]))
+        else:
+            JSON.stringify(alone)
+    except JsException:
+        return True
+    return False
+
+
+def _not_data(value: Any) -> str | None:
+    """What ``value`` is, if the engine would not store it as sent; None for data."""
+    if value is None:
+        return "undefined"
+    if isinstance(value, bool | str) or value is jsnull:
+        return None
+    if isinstance(value, int):
+        return None if abs(value) <= MAX_SAFE_INTEGER else "a BigInt"
+    if isinstance(value, float):
+        return (
+            None
+            if math.isfinite(value)
+            else f"{value!r}".replace("inf", "Infinity").replace("nan", "NaN")
+        )
+    if not isinstance(value, JsProxy):
+        return f"a {type(value).__name__}"
+    kind = value.typeof
+    if kind == "bigint":
+        return "a BigInt"
+    if kind in ("function", "symbol"):
+        return f"a {kind}"
+    constructor = getattr(value, "constructor", None)
+    name = "null-prototype object" if constructor is None else str(constructor.name)
+    if name in ("Object", "Array", "Date", "null-prototype object"):
+        return None
+    return f"{'an' if name[:1] in 'AEIO' else 'a'} {name}"
 
 
 def _utf8_length(text: str) -> int:

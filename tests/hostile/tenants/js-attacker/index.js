@@ -34,6 +34,23 @@ async function abuse(handle) {
   };
 }
 
+// Params the engine would not store as sent, each under a known path.
+const PARAMS = {
+  nan: () => ({ a: NaN }),
+  infinity: () => ({ a: [1, Infinity] }),
+  'negative-infinity': () => ({ a: -Infinity }),
+  bigint: () => ({ n: 5n }),
+  'huge-bigint': () => ({ n: 2n ** 70n }),
+  map: () => ({ m: new Map([['a', 1]]) }),
+  set: () => ({ s: new Set([1]) }),
+  regexp: () => ({ r: /x/ }),
+  'typed-array': () => ({ t: new Uint8Array([1, 2]) }),
+  'undefined-in-object': () => ({ k: 1, u: undefined }),
+  error: () => ({ e: new Error('x') }),
+  nested: () => ({ a: { b: [1, new Map([['k', 1]])] } }),
+  date: () => ({ d: new Date(0) }),
+};
+
 const ATTACKS = {
   // Call every given name on the binding with the arguments a forger would use.
   async names(env, body) {
@@ -73,6 +90,15 @@ const ATTACKS = {
     if (handle) Object.assign(steps, await abuse(handle));
     steps.deleteBatch = await attempt(() => env.WORKFLOWS.deleteBatch([body.victim]));
     return steps;
+  },
+  // Create with one of PARAMS; report the refusal, and whether an instance exists after it.
+  async params(env, body) {
+    const created = await attempt(async () => {
+      const instance = await env.WORKFLOWS.create({ id: body.id, params: PARAMS[body.case]() });
+      return instance.id;
+    });
+    const exists = await attempt(async () => (await env.WORKFLOWS.get(body.id)).status());
+    return { created, exists: exists.ok };
   },
   // Params dressed as another tenant's envelope: the run must still see this tenant's code.
   async 'forged-envelope'(env, body) {

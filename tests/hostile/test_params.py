@@ -1,0 +1,53 @@
+"""Params a JavaScript tenant sends that the engine would store otherwise are refused, by path."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+
+from tests.hostile.conftest import attack
+
+pytestmark = pytest.mark.workerd
+
+#: Each case of the attacker's PARAMS table, and what the refusal must say.
+REFUSED = {
+    "nan": "params.a is NaN",
+    "infinity": "params.a[1] is Infinity",
+    "negative-infinity": "params.a is -Infinity",
+    "bigint": "params.n is a BigInt",
+    "huge-bigint": "params.n is a BigInt",
+    "map": "params.m is a Map",
+    "set": "params.s is a Set",
+    "regexp": "params.r is a RegExp",
+    "typed-array": "params.t is a Uint8Array",
+    "undefined-in-object": "params.u is undefined",
+    "error": "params.e is an Error",
+    "nested": "params.a.b[1] is a Map",
+}
+
+
+@pytest.mark.parametrize(("case", "says"), REFUSED.items(), ids=list(REFUSED))
+def test_a_value_the_engine_would_store_otherwise_is_refused_by_path_and_type(
+    client: httpx.Client, case: str, says: str
+) -> None:
+    result = attack(client, "js-attacker", "params", {"id": f"params-{case}", "case": case})
+    assert result["created"]["ok"] is False, result
+    assert result["created"]["name"] == "InvalidParamsError", result
+    assert says in result["created"]["message"], result
+    assert result["exists"] is False, result
+
+
+def test_a_date_is_stored_as_sent_and_accepted(client: httpx.Client) -> None:
+    result = attack(client, "js-attacker", "params", {"id": "params-date", "case": "date"})
+    assert result["created"] == {"ok": True, "value": "params-date"}, result
+    assert result["exists"] is True
+
+
+def test_the_binding_receives_javascript_arguments_unconverted(client: httpx.Client) -> None:
+    """Guards dispatch.install(): with workerd's conversion a Map would arrive as a dict.
+
+    The hook into workerd's introspection module is a private detail; when it stops
+    installing, the binding falls back to converted arguments and this test fails.
+    """
+    result = attack(client, "js-attacker", "params", {"id": "params-raw", "case": "map"})
+    assert "is a Map" in result["created"]["message"], result
