@@ -10,10 +10,12 @@ import datetime
 import hmac
 import json
 import re
+import traceback
 from typing import Any
 
-from js import URL, Date
+from js import URL, Date, Headers, console
 from js import Request as JsRequest
+from pyodide.ffi import JsException
 from workers import Response, WorkerEntrypoint, import_from_javascript
 
 from dynamic_workflows import (
@@ -25,13 +27,22 @@ from dynamic_workflows import (
 from dynamic_workflows.core import TenantScope
 from dynamic_workflows.runtime.convert import to_js, to_py
 
-from .store import TenantStore
-from .tenants import tenant_worker
-from .uploads import UploadError, check_tenant_id, parse_upload
+from .http import RequestError, body_length, error_id, forwarded_headers, parse_json
+from .store import TenantStore, new_uid
+from .tenants import (
+    SCOPE_KEY,
+    WORKFLOW_ENTRYPOINT,
+    TenantDeletedError,
+    probe,
+    tenant_worker,
+)
+from .uploads import TENANT_ID, UploadError, check_tenant_id, parse_upload
 
 _TENANT_ROUTE = re.compile(r"/t/([^/]+)(/.*)?")
 _ADMIN_TENANT = re.compile(r"/admin/tenants/([^/]+)")
 _ADMIN_INSTANCE = re.compile(r"/admin/tenants/([^/]+)/instances/([^/]+)")
+_DEBUG_UNCHECKED_UPLOAD = re.compile(r"/admin/debug/unchecked-upload/([^/]+)")
+_DEBUG_RAW_ACTION = re.compile(r"/admin/debug/raw-action/([^/]+)/(pause|resume|restart|terminate)")
 
 
 def _env() -> Any:
@@ -59,29 +70,49 @@ def _error(status: int, message: str) -> Response:
 
 class Default(WorkerEntrypoint):
     async def fetch(self, request: Any) -> Any:
-        env = _env()
-        path = URL.new(request.url).pathname
         try:
+            env = _env()
+            path = URL.new(request.url).pathname
             if path.startswith("/admin/"):
                 return await self._admin(env, request, path)
             match = _TENANT_ROUTE.fullmatch(path)
             if match:
                 return await self._tenant(env, request, match.group(1), match.group(2) or "/")
             return _error(404, "not found: use /t/<tenant>/... or /admin/...")
+        except RequestError as exc:
+            return _error(exc.status, str(exc))
         except UploadError as exc:
             return _error(400, str(exc))
+        except Exception:
+            # Nothing raises past the handler: the caller gets an id, the log the traceback.
+            return _internal_error("internal error")
 
     async def _tenant(self, env: Any, request: Any, tenant: str, rest: str) -> Any:
         store = TenantStore(env.TENANT_CODE)
-        version = await store.current_version(tenant)
-        code = None if version is None else await store.load(tenant, version)
-        if version is None or code is None:
-            return _error(404, f"unknown tenant {tenant!r}")
+        current = await store.current(tenant) if TENANT_ID.fullmatch(tenant) else None
+        try:
+            code = None if current is None else await store.load(tenant, current.version)
+        except UploadError:
+            # Stored before a check it now fails (e.g. a flag taken off the allowlist).
+            return _internal_error(f"tenant {tenant!r} has code that must be uploaded again", 502)
+        if current is None or code is None:
+            return _error(404, f"unknown tenant {tenant[:80]!r}")
         url = URL.new(request.url)
         url.pathname = rest
         forwarded = JsRequest.new(url.toString(), request.js_object)
-        worker = tenant_worker(env, tenant, version, code, dev=_dev_runtime(env))
-        return await worker.getEntrypoint().fetch(forwarded)
+        received = [(str(pair[0]), str(pair[1])) for pair in forwarded.headers.entries()]
+        headers = Headers.new()
+        for name, value in forwarded_headers(received):
+            headers.append(name, value)
+        forwarded = JsRequest.new(forwarded, to_js({"headers": headers}))
+        worker = tenant_worker(
+            env, tenant, current.uid, current.version, code, dev=_dev_runtime(env)
+        )
+        try:
+            return await worker.getEntrypoint().fetch(forwarded)
+        except JsException:
+            # The tenant's fetch threw, or its code did not load: say which tenant, not how.
+            return _internal_error(f"tenant {tenant!r} failed to answer", 502)
 
     async def _admin(self, env: Any, request: Any, path: str) -> Any:
         token = str(getattr(env, "ADMIN_TOKEN", "") or "")
@@ -94,22 +125,24 @@ class Default(WorkerEntrypoint):
         method = request.method
         if match := _ADMIN_INSTANCE.fullmatch(path):
             tenant, instance_id = check_tenant_id(match.group(1)), match.group(2)
-            return await _instance_status(env, tenant, instance_id)
+            return await _instance_status(env, store, tenant, instance_id)
         if match := _ADMIN_TENANT.fullmatch(path):
             tenant = check_tenant_id(match.group(1))
             if method == "PUT":
-                try:
-                    body = json.loads(await request.text())
-                except ValueError as exc:
-                    raise UploadError(f"the body is not JSON: {exc}") from None
-                version = await store.publish(tenant, parse_upload(body))
-                return _json({"tenant": tenant, "version": version}, 201)
+                return await _publish(env, store, tenant, await _json_body(request))
             if method == "GET":
-                current = await store.current_version(tenant)
+                current = await store.current(tenant)
                 if current is None:
                     return _error(404, f"unknown tenant {tenant!r}")
                 versions = await store.versions(tenant)
-                return _json({"tenant": tenant, "version": current, "versions": versions})
+                return _json(
+                    {
+                        "tenant": tenant,
+                        "uid": current.uid,
+                        "version": current.version,
+                        "versions": versions,
+                    }
+                )
             if method == "DELETE":
                 removed = await store.delete(tenant)
                 return _json({"tenant": tenant, "deletedVersions": removed})
@@ -117,6 +150,30 @@ class Default(WorkerEntrypoint):
         if path.startswith("/admin/debug/") and _debug_routes(env):
             return await _debug(env, request, path)
         return _error(404, "unknown admin route")
+
+
+async def _json_body(request: Any) -> Any:
+    """The request's JSON body: its length checked before it is read, its depth before parsing."""
+    body_length(request.headers.get("content-length"))
+    return parse_json(await request.text())
+
+
+async def _publish(env: Any, store: TenantStore, tenant: str, body: Any) -> Any:
+    """Check an upload, prove it loads in workerd, then store it and make it current."""
+    code = parse_upload(body)
+    uid = await store.uid(tenant) or new_uid()
+    failure = await probe(env, tenant, uid, code.version, code, dev=_dev_runtime(env))
+    if failure is not None:
+        return _error(400, f"the code does not load: {failure}")
+    version = await store.publish(tenant, code, uid)
+    return _json({"tenant": tenant, "version": version}, 201)
+
+
+def _internal_error(message: str, status: int = 500) -> Response:
+    """A response for an unexpected failure: an id to quote, the traceback only in the log."""
+    reference = error_id()
+    console.error(f"dispatcher error {reference}: {message}\n{traceback.format_exc()}")
+    return _json({"error": message, "id": reference}, status)
 
 
 async def _debug(env: Any, request: Any, path: str) -> Any:
@@ -128,7 +185,7 @@ async def _debug(env: Any, request: Any, path: str) -> Any:
     if path == "/admin/debug/raw-creates":
         # The benchmarks' baseline: n creates on the unwrapped binding, timed in the worker
         # (Date.now advances across I/O), as bench/tenants time n wrapped creates.
-        body = json.loads(await request.text())
+        body = await _json_body(request)
         options = to_js({"params": body.get("params")})
         start = Date.now()
         for _ in range(body["n"]):
@@ -137,8 +194,22 @@ async def _debug(env: Any, request: Any, path: str) -> Any:
     if path.startswith("/admin/debug/raw-status/"):
         instance = await env.WORKFLOWS.get(path.rsplit("/", 1)[1])
         return _json(to_py(await instance.status()))
+    if match := _DEBUG_RAW_ACTION.fullmatch(path):
+        # What the engine does with any instance (a restart re-runs it from the start).
+        instance = await env.WORKFLOWS.get(match.group(1))
+        await getattr(instance, match.group(2))()
+        return _json({"id": match.group(1), "done": match.group(2)})
+    if match := _DEBUG_UNCHECKED_UPLOAD.fullmatch(path):
+        # Code stored without the load probe, as an older dispatcher would have stored it.
+        tenant, store = check_tenant_id(match.group(1)), TenantStore(env.TENANT_CODE)
+        code = parse_upload(await _json_body(request))
+        version = await store.publish(tenant, code, await store.uid(tenant) or new_uid())
+        return _json({"tenant": tenant, "version": version}, 201)
+    if path == "/admin/debug/raise":
+        # An unexpected failure inside a handler, for the catch-all's test.
+        raise RuntimeError("raised on purpose by /admin/debug/raise")
     if path == "/admin/debug/wrap":
-        body = json.loads(await request.text())
+        body = await _json_body(request)
         metadata = body["metadata"]
         if body.get("addDate"):
             metadata["createdAt"] = datetime.datetime.now(datetime.UTC)
@@ -150,28 +221,39 @@ async def _debug(env: Any, request: Any, path: str) -> Any:
     return _error(404, "unknown debug route")
 
 
-async def _instance_status(env: Any, tenant: str, instance_id: str) -> Any:
+async def _instance_status(env: Any, store: TenantStore, tenant: str, instance_id: str) -> Any:
+    uid = await store.uid(tenant)
+    if uid is None:
+        return _error(404, f"unknown tenant {tenant!r}")
     try:
-        engine_id = TenantScope.for_value(tenant).scope(instance_id)
-        instance = await env.WORKFLOWS.get(engine_id)
-        status = to_py(await instance.status())
+        engine_id = TenantScope.for_value(uid).scope(instance_id)
     except DynamicWorkflowsError as exc:
         return _error(400, str(exc))
-    except Exception:
+    try:
+        instance = await env.WORKFLOWS.get(engine_id)
+        status = to_py(await instance.status())
+    except JsException:
         return _error(404, str(InstanceNotFoundError(instance_id)))
-    return _json({"tenant": tenant, "id": instance_id, **status})
+    return _json({"tenant": tenant, "id": instance_id, "engineId": engine_id, **status})
 
 
 async def _load_runner(metadata: dict[str, Any], env: Any, ctx: Any) -> Any:
-    """The tenant's TenantWorkflow, at the code version the instance was created with."""
+    """The tenant's TenantWorkflow, at the code version the instance was created with.
+
+    Only while the tenant that created the instance exists: a deleted tenant's
+    instances end (TenantDeletedError) the next time the engine runs them, even
+    when a new tenant now has the name.
+    """
     raw = _env()
-    tenant, version = metadata["tenantId"], metadata["codeVersion"]
-    code = await TenantStore(raw.TENANT_CODE).load(tenant, version)
+    tenant, uid, version = metadata["tenantId"], metadata[SCOPE_KEY], metadata["codeVersion"]
+    store = TenantStore(raw.TENANT_CODE)
+    if await store.uid(tenant) != uid:
+        raise TenantDeletedError(tenant)
+    code = await store.load(tenant, version)
     if code is None:
-        raise RuntimeError(f"code version {version} of tenant {tenant!r} is gone (tenant deleted?)")
-    return tenant_worker(raw, tenant, version, code, dev=_dev_runtime(raw)).getEntrypoint(
-        "TenantWorkflow"
-    )
+        raise RuntimeError(f"code version {version} of tenant {tenant!r} is gone")
+    worker = tenant_worker(raw, tenant, uid, version, code, dev=_dev_runtime(raw))
+    return worker.getEntrypoint(WORKFLOW_ENTRYPOINT)
 
 
-DynamicWorkflow = create_dynamic_workflow_entrypoint(_load_runner)
+DynamicWorkflow = create_dynamic_workflow_entrypoint(_load_runner, scope_key=SCOPE_KEY)

@@ -1,0 +1,77 @@
+"""Tenants get only the compatibility flags and dates on the dispatcher's allowlist."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+
+from tests.hostile.conftest import Victim
+from tools.tenant_code import TENANTS_DIR, upload_body
+
+pytestmark = pytest.mark.workerd
+
+PY_CODE = upload_body(TENANTS_DIR / "py-orders")
+JS_CODE = upload_body(TENANTS_DIR / "js-orders")
+#: Experimental flags (workerd's $experimental), the development runtime's, flags the
+#: dispatcher sets or relies on, and a name workerd does not know.
+REFUSED_FLAGS = [
+    "unsafe_module",
+    "allow_insecure_inefficient_logged_eval",
+    "experimental",
+    "python_workers_development",
+    "disable_python_external_sdk",
+    "enable_python_external_sdk",
+    "python_workers",
+    "python_external_packages",
+    "python_workers_durable_objects",
+    "service_binding_extra_handlers",
+    "durable_object_get_existing",
+    "connect_pass_through",
+    "enable_nodejs_inspector_local_dev",
+    "rtti_api",
+    "typescript_strip_types",
+    "wasm_memory_discard",
+    "no_nodejs_compat",
+    "not_a_flag",
+]
+
+
+def refused(admin: httpx.Client, tenant: str, body: dict[str, object]) -> str:
+    """PUT ``body``: 400, and nothing stored under ``tenant``; returns the error."""
+    response = admin.put(f"/admin/tenants/{tenant}", json=body)
+    assert response.status_code == 400, response.text
+    assert admin.get(f"/admin/tenants/{tenant}").status_code == 404
+    return str(response.json()["error"])
+
+
+@pytest.mark.parametrize("flag", ["unsafe_module", "allow_insecure_inefficient_logged_eval"])
+def test_a_python_tenant_cannot_switch_on_an_unsafe_experimental_flag(
+    client: httpx.Client, admin: httpx.Client, victim: Victim, flag: str
+) -> None:
+    error = refused(admin, "py-unsafe", {**PY_CODE, "compatibilityFlags": [flag]})
+    assert flag in error
+    victim.assert_untouched(client)
+
+
+@pytest.mark.parametrize("flag", REFUSED_FLAGS)
+def test_a_flag_outside_the_allowlist_is_refused_naming_the_allowlist(
+    admin: httpx.Client, flag: str
+) -> None:
+    error = refused(admin, "flagged", {**PY_CODE, "compatibilityFlags": ["nodejs_compat", flag]})
+    assert repr(flag) in error
+    assert "allowed:" in error
+    assert "nodejs_compat" in error.split("allowed:")[1]
+
+
+def test_an_allowlisted_flag_is_accepted(admin: httpx.Client, client: httpx.Client) -> None:
+    body = {**JS_CODE, "compatibilityFlags": ["nodejs_compat"]}
+    assert admin.put("/admin/tenants/js-node", json=body).status_code == 201
+    assert client.get("/t/js-node/not-workflows").status_code == 404  # the tenant's own 404
+
+
+@pytest.mark.parametrize("date", ["2026-11-02", "2099-01-01", "2026-02-30"])
+def test_a_compatibility_date_after_the_dispatchers_or_not_a_date_is_refused(
+    admin: httpx.Client, date: str
+) -> None:
+    error = refused(admin, "dated", {**JS_CODE, "compatibilityDate": date})
+    assert date in error
