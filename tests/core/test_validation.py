@@ -14,6 +14,7 @@ from dynamic_workflows.core import (
     InvalidParamsError,
 )
 from dynamic_workflows.core.validation import (
+    ENVELOPE_OVERHEAD,
     MAX_PAYLOAD_BYTES,
     check_batch,
     check_create_options,
@@ -69,14 +70,25 @@ def test_oversized_metadata_is_refused() -> None:
         check_metadata({"tenantId": "a", "blob": "x" * MAX_PAYLOAD_BYTES}, "tenantId")
 
 
-@pytest.mark.parametrize("value", [2**53, -(2**53), [1, {"deep": 2**60}]])
-def test_metadata_integers_beyond_javascripts_safe_range_are_refused(value: object) -> None:
+@pytest.mark.parametrize("value", [2**53 - 1, -(2**53 - 1), 2**53, -(2**53), [1, {"deep": 2**60}]])
+def test_metadata_integers_not_below_javascripts_safe_limit_are_refused(value: object) -> None:
     with pytest.raises(InvalidMetadataError, match="safe integers"):
         check_metadata({"tenantId": "a", "n": value}, "tenantId")
 
 
-def test_metadata_integers_at_javascripts_safe_limit_are_accepted() -> None:
-    assert check_metadata({"tenantId": 2**53 - 1, "n": -(2**53 - 1)}, "tenantId") > 0
+def test_metadata_integers_just_below_javascripts_safe_limit_are_accepted() -> None:
+    assert check_metadata({"tenantId": 2**53 - 2, "n": -(2**53 - 2)}, "tenantId") > 0
+
+
+def test_metadata_size_is_its_compact_json_size() -> None:
+    metadata = {"tenantId": "acme", "codeVersion": "v1", "n": [1, 2]}
+    compact = json.dumps(metadata, separators=(",", ":")).encode()
+    assert check_metadata(metadata, "tenantId") == len(compact)
+
+
+def test_the_envelope_overhead_is_exact_for_compact_json() -> None:
+    envelope = json.dumps({"__dispatcherMetadata": None, "params": None}, separators=(",", ":"))
+    assert len(envelope) - len("null") * 2 == ENVELOPE_OVERHEAD
 
 
 @given(params=json_data)

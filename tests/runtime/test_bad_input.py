@@ -1,5 +1,7 @@
 """Every bad input gets its own error through the real RPC path, and nothing is created."""
 
+import re
+
 import httpx
 import pytest
 
@@ -28,6 +30,25 @@ def test_params_over_one_mib_are_refused(client: httpx.Client, tenant: str) -> N
     response = client.post(f"/t/{tenant}/workflows", json={"id": "big-1", "params": OVER_ONE_MIB})
     refused(response, "InvalidParamsError", "over the engine's limit")
     assert_not_created(client, tenant, "big-1")
+
+
+@pytest.mark.parametrize("tenant", KINDS)
+def test_params_exactly_at_the_limit_reach_the_engine_and_a_byte_more_do_not(
+    client: httpx.Client, tenant: str
+) -> None:
+    over = client.post(f"/t/{tenant}/workflows", json={"id": "edge-0", "params": OVER_ONE_MIB})
+    match = re.search(r"limit of (\d+) bytes", refused(over, "InvalidParamsError", "limit"))
+    assert match is not None
+    limit = int(match.group(1))  # what is left of 1 MiB for params, as JSON, after the envelope
+    exact = client.post(
+        f"/t/{tenant}/workflows", json={"id": "edge-1", "params": "x" * (limit - 2)}
+    )
+    assert exact.status_code == 200, exact.text  # the engine took a 1 MiB payload
+    one_more = client.post(
+        f"/t/{tenant}/workflows", json={"id": "edge-2", "params": "x" * (limit - 1)}
+    )
+    refused(one_more, "InvalidParamsError", "over the engine's limit")
+    assert_not_created(client, tenant, "edge-2")
 
 
 @pytest.mark.parametrize("tenant", KINDS)

@@ -26,12 +26,16 @@ from .scoping import scope_value
 MAX_PAYLOAD_BYTES = 1024 * 1024
 #: The engine refuses a createBatch() of more items than this.
 MAX_BATCH_SIZE = 100
-#: The envelope's own bytes around metadata and params.
-ENVELOPE_OVERHEAD = len(json.dumps({METADATA_KEY: None, PARAMS_KEY: None})) - 8
+#: The envelope's own bytes around metadata and params, as JSON.stringify writes it.
+ENVELOPE_OVERHEAD = (
+    len(json.dumps({METADATA_KEY: None, PARAMS_KEY: None}, separators=(",", ":"))) - 8
+)
 
 RESERVED_METADATA_PREFIX = "__dispatcher"
-#: The largest integer a JavaScript number holds exactly.
+#: The largest integer a JavaScript number holds exactly (Number.MAX_SAFE_INTEGER).
 MAX_SAFE_INTEGER = 2**53 - 1
+#: Metadata integers stay below it: the SDK hands 2**53 - 1 itself to JavaScript as a BigInt.
+METADATA_INTEGER_LIMIT = MAX_SAFE_INTEGER - 1
 
 
 def check_metadata(metadata: object, scope_key: str | None) -> int:
@@ -51,7 +55,7 @@ def check_metadata(metadata: object, scope_key: str | None) -> int:
                 f"metadata key {key!r} is reserved for the dispatcher envelope; rename it."
             )
     try:
-        encoded = json.dumps(metadata, allow_nan=False, ensure_ascii=False)
+        encoded = json.dumps(metadata, allow_nan=False, ensure_ascii=False, separators=(",", ":"))
     except (TypeError, ValueError) as exc:
         raise InvalidMetadataError(
             f"metadata must be JSON-serialisable (it is persisted with every "
@@ -73,9 +77,9 @@ def check_metadata(metadata: object, scope_key: str | None) -> int:
 def _check_safe_integers(value: object) -> None:
     """Metadata crosses into JavaScript as JSON: an integer beyond 2**53 would change."""
     if isinstance(value, int) and not isinstance(value, bool):
-        if abs(value) > MAX_SAFE_INTEGER:
+        if abs(value) > METADATA_INTEGER_LIMIT:
             raise InvalidMetadataError(
-                f"metadata integer {value} is beyond JavaScript's safe integers (2**53 - 1), "
+                f"metadata integer {value} is not below JavaScript's safe integers (2**53 - 1), "
                 "so it would not survive the trip; pass it as a string."
             )
     elif isinstance(value, Mapping):
