@@ -10,7 +10,6 @@ from typing import Any
 import httpx
 import pytest
 
-from dynamic_workflows.core import TenantScope
 from tests.conftest import act, create, status, wait_for, wait_until_waiting_for_event
 
 _SERIAL = itertools.count()
@@ -23,6 +22,7 @@ class Victim:
     tenant: str
     id: str
     engine_id: str
+    uid: str
 
     def assert_untouched(self, client: httpx.Client) -> None:
         """Still waiting, with no event received; the owner's event then completes it."""
@@ -39,13 +39,16 @@ OWNER_EVENT: dict[str, Any] = {"type": "approval", "payload": "owner"}
 
 @pytest.fixture
 def victim(client: httpx.Client, admin: httpx.Client) -> Iterator[Victim]:
-    """A js-orders instance waiting for an event, with its engine id (from the admin API)."""
+    """A js-orders instance waiting for an event, with its engine id and its tenant's uid.
+
+    An attacker is assumed to know both: the attacks must fail even so.
+    """
     instance_id = f"victim-{next(_SERIAL)}"
     create(client, "js-orders", id=instance_id, params={"waitForEvent": True})
     wait_until_waiting_for_event(client, "js-orders", instance_id)
-    described = admin.get(f"/admin/tenants/js-orders/instances/{instance_id}").json()
-    engine_id = described.get("engineId") or TenantScope.for_value("js-orders").scope(instance_id)
-    yield Victim("js-orders", instance_id, engine_id)
+    engine_id = admin.get(f"/admin/tenants/js-orders/instances/{instance_id}").json()["engineId"]
+    uid = admin.get("/admin/tenants/js-orders").json()["uid"]
+    yield Victim("js-orders", instance_id, engine_id, uid)
 
 
 def attack(client: httpx.Client, tenant: str, name: str, body: Any = None) -> Any:

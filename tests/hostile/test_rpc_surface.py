@@ -27,8 +27,9 @@ def binding_names(client: httpx.Client) -> list[str]:
 
 
 def forged_props(victim: Victim) -> dict[str, object]:
-    metadata = {"tenantId": victim.tenant, "codeVersion": "forged"}
-    return {"props": {"bindingName": "WORKFLOWS", "metadata": metadata, "scopeKey": "tenantId"}}
+    """The props the dispatcher gives the victim's own binding."""
+    metadata = {"tenantId": victim.tenant, "tenantUid": victim.uid, "codeVersion": "forged"}
+    return {"props": {"bindingName": "WORKFLOWS", "metadata": metadata, "scopeKey": "tenantUid"}}
 
 
 def test_the_probed_names_include_the_dunders_that_once_let_a_tenant_in(
@@ -69,7 +70,7 @@ def test_replacing_ctx_through_dunders_does_not_reach_the_victim(
         client,
         "js-attacker",
         "forge-ctx",
-        {"metadata": props["metadata"], "scopeKey": "tenantId", "victim": victim.id},
+        {"metadata": props["metadata"], "scopeKey": "tenantUid", "victim": victim.id},
     )
     assert not steps["getattribute"]["ok"], steps
     assert not steps["setattr"]["ok"], steps
@@ -113,7 +114,7 @@ def test_deleting_another_tenants_engine_id_deletes_nothing(
 def test_a_forged_envelope_in_params_runs_in_the_attackers_own_code(
     client: httpx.Client, victim: Victim
 ) -> None:
-    forged = {"tenantId": victim.tenant, "codeVersion": "forged"}
+    forged = {"tenantId": victim.tenant, "tenantUid": victim.uid, "codeVersion": "forged"}
     created = attack(
         client, "js-attacker", "forged-envelope", {"id": "envelope-1", "metadata": forged}
     )
