@@ -52,10 +52,10 @@ def summary(results: dict[str, Any]) -> list[tuple[str, str, str, str]]:
     e2e = results["e2e"]
     reference, ours = e2e["reference, JS tenant"], e2e["python, JS tenant"]
     ref_hops, our_hops = hops["reference, JS tenant"], hops["python, JS tenant"]
-    largest = max(op["kib"] for op in cpu["create (library only)"])
+    largest = max(op["kib"] for op in cpu["create"])
 
     def create(kib: int) -> float:
-        return float(row(cpu["create (library only)"], kib)["python"]["median_us"])
+        return float(row(cpu["create"], kib)["python"]["median_us"])
 
     def rpc(result: dict[str, Any], op: str) -> int:
         return int(result[op]["request_rpc"] + result[op]["run_rpc"])
