@@ -6,6 +6,7 @@ import httpx
 import pytest
 
 from tests.conftest import KINDS, act, create, wait_for, wait_until_waiting_for_event
+from tools.tenant_code import upload
 
 pytestmark = pytest.mark.workerd
 
@@ -81,10 +82,67 @@ def test_a_js_non_retryable_error_reaches_the_engine_as_one(client: httpx.Client
     assert "Hello, mallory!" in result["__LOCAL_DEV_STEP_OUTPUTS"]
 
 
-def test_a_python_non_retryable_error_ends_the_instance_with_its_message(
-    client: httpx.Client,
-) -> None:
+def test_a_python_non_retryable_error_reaches_the_engine_as_one(client: httpx.Client) -> None:
+    """The same engine outcome as a JavaScript tenant's: fatal, no traceback stored."""
     instance_id = create(client, "py-orders", params={"who": "mallory", "fail": "fatal"})
     result = wait_for(client, "py-orders", instance_id)
     assert result["status"] == "errored"
-    assert "NonRetryableError: refused order for mallory" in result["error"]["message"]
+    assert result["error"]["name"] == "WorkflowFatalError", result["error"]
+    assert "NonRetryableError" in result["error"]["message"]
+    assert "Traceback" not in result["error"]["message"]
+    assert "Hello, mallory!" in result["__LOCAL_DEV_STEP_OUTPUTS"]
+
+
+#: A Python tenant whose run fails at once with its own exception class.
+FAILING_TENANT = """
+import json
+from urllib.parse import urlparse
+
+from workers import Response, WorkerEntrypoint, WorkflowEntrypoint
+
+from dynamic_workflows.tenant import Workflows
+
+
+class PaymentDeclined(Exception):
+    pass
+
+
+class TenantWorkflow(WorkflowEntrypoint):
+    async def run(self, event, step):
+        raise PaymentDeclined(event["payload"]["reason"])
+
+
+class Default(WorkerEntrypoint):
+    async def fetch(self, request):
+        workflows = Workflows(self.env.WORKFLOWS)
+        if request.method == "POST":
+            instance = await workflows.create(**json.loads(await request.text()))
+            return Response(json.dumps({"id": instance.id}))
+        instance = await workflows.get(urlparse(request.url).path.rsplit("/", 1)[1])
+        return Response(json.dumps({"id": instance.id, **(await instance.status())}))
+"""
+
+
+def recorded_error(error: dict[str, str]) -> tuple[str, str]:
+    """The name and message of the error the engine recorded.
+
+    An engine without enhanced error serialization (the local one, unless the
+    dispatcher lists ``enhanced_error_serialization`` in its flags) gets a name
+    other than JavaScript's own error types folded into the message by workerd:
+    ``{"name": "Error", "message": "Name: message"}``.
+    """
+    if error["name"] == "Error" and ": " in error["message"]:
+        name, _, message = error["message"].partition(": ")
+        return name, message
+    return error["name"], error["message"]
+
+
+def test_a_python_tenants_failure_is_stored_as_its_final_exception(
+    admin: httpx.Client, client: httpx.Client
+) -> None:
+    """Not the whole traceback: the exception's class (no module) and its message."""
+    upload(admin, "py-failing", {"mainModule": "main.py", "modules": {"main.py": FAILING_TENANT}})
+    instance_id = create(client, "py-failing", params={"reason": "card declined"})
+    result = wait_for(client, "py-failing", instance_id)
+    assert result["status"] == "errored"
+    assert recorded_error(result["error"]) == ("PaymentDeclined", "card declined"), result

@@ -15,7 +15,8 @@ from js import Error
 from pyodide.ffi import JsException, JsProxy
 from workers import WorkflowEntrypoint
 
-from ..core import DEFAULT_SCOPE_KEY, engine_abort, run_scope, tenant_event, unwrap_params
+from ..core import DEFAULT_SCOPE_KEY, run_scope, tenant_event, unwrap_params
+from ..core.events import run_failure
 from .convert import to_js, to_py
 
 LoadRunner = Callable[..., Any | Awaitable[Any]]
@@ -100,7 +101,18 @@ class ForwardedRun:
     message, and a ``NonRetryableError`` by its name, so the tenant's own error
     must reach it unchanged, as with a JavaScript dispatcher. The engine awaits
     this object; ``then`` settles the engine's promise with the tenant's JS
-    result or error directly, never converting either.
+    result or error directly (a Python tenant's traceback cut down to its final
+    exception, see ``engine_error``).
+
+    The engine records a failed run as ``{name, message}`` of the error. Over
+    RPC, workerd keeps an error's own name only when the receiving side has
+    enhanced error serialization (``enhanced_error_serialization``: the default
+    from compatibility date 2026-04-21; the local engine runs at 2024-10-22
+    with the dispatcher's compatibility *flags*, so locally the dispatcher must
+    list the flag). Otherwise a name other than JavaScript's own error types is
+    folded into the message (``{"name": "Error", "message": "Name: message"}``),
+    exactly as for the JavaScript reference; the engine still recognises a
+    ``NonRetryableError`` by that prefix.
     """
 
     def __init__(self, run: Awaitable[Any]) -> None:
@@ -118,10 +130,21 @@ class ForwardedRun:
 
 
 def engine_error(js_error: Any) -> Any:
-    """The tenant's JS error as is, or the engine's abort line a Python traceback buried."""
+    """The tenant's JS error as is, or what the engine should see instead (``run_failure``).
+
+    That is the engine's abort line a Python traceback buried, or a Python
+    tenant's final exception as a one-line error named after its class; a
+    ``NonRetryableError`` keeps that name, so the engine ends the instance as it
+    does for a JavaScript tenant's (``WorkflowFatalError``, no traceback stored).
+    """
+    name = str(getattr(js_error, "name", "") or "")
     message = str(getattr(js_error, "message", "") or "")
-    abort = engine_abort(message)
-    return Error.new(abort) if abort is not None and abort != message else js_error
+    failure = run_failure(name, message)
+    if failure is None:
+        return js_error
+    error = Error.new(failure.message)
+    error.name = failure.name
+    return error
 
 
 def python_error(exc: Exception) -> Any:
