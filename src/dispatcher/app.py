@@ -11,9 +11,10 @@ import hmac
 import json
 import re
 import traceback
+from functools import cache
 from typing import Any
 
-from js import URL, Date, Headers, console
+from js import URL, Date, console
 from js import Request as JsRequest
 from pyodide.ffi import JsException
 from workers import Response, WorkerEntrypoint, import_from_javascript
@@ -27,7 +28,7 @@ from dynamic_workflows import (
 from dynamic_workflows.core import TenantScope
 from dynamic_workflows.runtime.convert import to_js, to_py
 
-from .http import RequestError, body_length, error_id, forwarded_headers, parse_json
+from .http import CREDENTIAL_HEADERS, RequestError, body_length, error_id, parse_json
 from .store import TenantStore, new_uid
 from .tenants import (
     SCOPE_KEY,
@@ -47,7 +48,12 @@ _DEBUG_RAW_ACTION = re.compile(r"/admin/debug/raw-action/([^/]+)/(pause|resume|r
 
 def _env() -> Any:
     """The raw JavaScript env (bindings as the runtime gives them)."""
-    return import_from_javascript("cloudflare:workers").env
+    return _workers_module().env
+
+
+@cache
+def _workers_module() -> Any:
+    return import_from_javascript("cloudflare:workers")
 
 
 def _dev_runtime(env: Any) -> bool:
@@ -100,11 +106,8 @@ class Default(WorkerEntrypoint):
         url = URL.new(request.url)
         url.pathname = rest
         forwarded = JsRequest.new(url.toString(), request.js_object)
-        received = [(str(pair[0]), str(pair[1])) for pair in forwarded.headers.entries()]
-        headers = Headers.new()
-        for name, value in forwarded_headers(received):
-            headers.append(name, value)
-        forwarded = JsRequest.new(forwarded, to_js({"headers": headers}))
+        for name in CREDENTIAL_HEADERS:  # Headers.delete ignores case
+            forwarded.headers.delete(name)
         worker = tenant_worker(
             env, tenant, current.uid, current.version, code, dev=_dev_runtime(env)
         )

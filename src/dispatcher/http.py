@@ -8,7 +8,6 @@ from __future__ import annotations
 import json
 import re
 import secrets
-from collections.abc import Iterable
 from typing import Any
 
 #: The largest admin request body: an upload's code (uploads.MAX_CODE_BYTES) plus the
@@ -85,11 +84,6 @@ def parse_json(text: str, *, max_depth: int = MAX_JSON_DEPTH) -> Any:
         return json.loads(text)
     except ValueError as exc:
         raise RequestError(400, f"the body is not JSON: {exc}") from None
-
-
-def forwarded_headers(headers: Iterable[tuple[str, str]]) -> list[tuple[str, str]]:
-    """The request headers a tenant may see: all but the caller's credentials."""
-    return [(name, value) for name, value in headers if name.lower() not in CREDENTIAL_HEADERS]
 
 
 def error_id() -> str:

@@ -6,16 +6,24 @@ never misses code that was accepted. Code objects are immutable
 ``current`` pointer, so instances pinned to an older version keep finding it.
 
 A tenant's name can be deleted and given to someone else; its instances must
-not follow the name. So the first upload under a name also stores an opaque
-random identity (``tenants/<tenant>/uid``) that scopes the tenant's instance
-ids and names its isolates; DELETE removes it with the code, and the next
-upload under the name gets a new one.
+not follow the name. So the first upload under a name also makes an opaque
+random identity that scopes the tenant's instance ids and names its isolates;
+it is stored with the ``current`` pointer (``tenants/<tenant>/current``, JSON
+``{"uid", "version"}``, one read), DELETE removes both with the code, and the
+next upload under the name gets a new identity.
+
+Every tenant request and every run needs the pointer, so an isolate keeps what
+it read for ``POINTER_TTL`` seconds. Uploads and deletes through an isolate
+update its copy at once; another isolate of the dispatcher may serve the
+previous version (or a deleted tenant) for at most that long. Code versions are
+immutable and cached without expiry.
 """
 
 from __future__ import annotations
 
-import asyncio
+import json
 import secrets
+import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,6 +32,8 @@ from dynamic_workflows.runtime.convert import is_null, to_js
 from .uploads import TenantCode
 
 _CACHE_LIMIT = 256
+#: How long an isolate trusts the ``current`` pointer it read (see the module docstring).
+POINTER_TTL = 1.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,33 +54,37 @@ class TenantStore:
         self._bucket = bucket
 
     async def publish(self, tenant: str, code: TenantCode, uid: str) -> str:
-        """Store ``code`` and make it current; ``uid`` is stored if the tenant has none yet."""
+        """Store ``code`` and make it current, under the tenant identity ``uid``."""
         version = code.version
         key = _code_key(tenant, version)
         if is_null(await self._bucket.head(key)):
             await self._bucket.put(key, code.to_json())
-        if await self.uid(tenant) != uid:
-            await self._bucket.put(_uid_key(tenant), uid)
-        await self._bucket.put(_current_key(tenant), version)
+        pointer = json.dumps({"uid": uid, "version": version}, separators=(",", ":"))
+        await self._bucket.put(_current_key(tenant), pointer)
         _remember(tenant, version, code)
+        _POINTERS[tenant] = (Current(uid, version), time.monotonic() + POINTER_TTL)
         return version
 
     async def uid(self, tenant: str) -> str | None:
         """The tenant's identity, None if there is no tenant of that name."""
-        return await self._text(_uid_key(tenant))
+        current = await self.current(tenant)
+        return None if current is None else current.uid
 
     async def current(self, tenant: str) -> Current | None:
         """The tenant's identity and current version, None for an unknown tenant.
 
-        A tenant stored before identities existed has code but no uid: it counts as
-        unknown until it is uploaded again.
+        A tenant stored before identities existed (a bare version as its pointer)
+        counts as unknown until it is uploaded again.
         """
-        uid, version = await asyncio.gather(self.uid(tenant), self._text(_current_key(tenant)))
-        return None if uid is None or version is None else Current(uid, version)
-
-    async def _text(self, key: str) -> str | None:
-        obj = await self._bucket.get(key)
-        return None if is_null(obj) else str(await obj.text())
+        cached = _POINTERS.get(tenant)
+        if cached is not None and cached[1] > time.monotonic():
+            return cached[0]
+        obj = await self._bucket.get(_current_key(tenant))
+        current = None if is_null(obj) else _pointer(str(await obj.text()))
+        if len(_POINTERS) >= _CACHE_LIMIT:
+            del _POINTERS[next(iter(_POINTERS))]
+        _POINTERS[tenant] = (current, time.monotonic() + POINTER_TTL)
+        return current
 
     async def versions(self, tenant: str) -> list[str]:
         prefix, keys, cursor = f"tenants/{tenant}/code/", [], None
@@ -95,15 +109,28 @@ class TenantStore:
 
     async def delete(self, tenant: str) -> int:
         keys = [_code_key(tenant, v) for v in await self.versions(tenant)]
-        keys += [_current_key(tenant), _uid_key(tenant)]
+        keys.append(_current_key(tenant))
         await self._bucket.delete(to_js(keys))
         for key in [k for k in _CODE if k[0] == tenant]:
             del _CODE[key]
-        return len(keys) - 2
+        _POINTERS[tenant] = (None, time.monotonic() + POINTER_TTL)
+        return len(keys) - 1
 
 
 #: Loaded code by (tenant, version): versions are immutable, so this never goes stale.
 _CODE: dict[tuple[str, str], TenantCode] = {}
+#: Each tenant's pointer as this isolate last read or wrote it, and until when to trust it.
+_POINTERS: dict[str, tuple[Current | None, float]] = {}
+
+
+def _pointer(text: str) -> Current | None:
+    try:
+        data = json.loads(text)
+    except ValueError:
+        return None  # a bare version: stored before tenant identities
+    if not isinstance(data, dict) or not isinstance(data.get("uid"), str):
+        return None
+    return Current(data["uid"], str(data["version"]))
 
 
 def _remember(tenant: str, version: str, code: TenantCode) -> None:
@@ -118,7 +145,3 @@ def _code_key(tenant: str, version: str) -> str:
 
 def _current_key(tenant: str) -> str:
     return f"tenants/{tenant}/current"
-
-
-def _uid_key(tenant: str) -> str:
-    return f"tenants/{tenant}/uid"
