@@ -56,11 +56,6 @@ def _workers_module() -> Any:
     return import_from_javascript("cloudflare:workers")
 
 
-def _dev_runtime(env: Any) -> bool:
-    """Local runs on the offline development Pyodide bundle (never set when deployed)."""
-    return str(getattr(env, "DW_DEV_RUNTIME", "")) == "1"
-
-
 def _debug_routes(env: Any) -> bool:
     """The test-only /admin/debug/* routes (never set when deployed)."""
     return str(getattr(env, "DW_DEBUG_ROUTES", "")) == "1"
@@ -108,9 +103,7 @@ class Default(WorkerEntrypoint):
         forwarded = JsRequest.new(url.toString(), request.js_object)
         for name in CREDENTIAL_HEADERS:  # Headers.delete ignores case
             forwarded.headers.delete(name)
-        worker = tenant_worker(
-            env, tenant, current.uid, current.version, code, dev=_dev_runtime(env)
-        )
+        worker = tenant_worker(env, tenant, current.uid, current.version, code)
         try:
             return await worker.getEntrypoint().fetch(forwarded)
         except JsException:
@@ -165,7 +158,7 @@ async def _publish(env: Any, store: TenantStore, tenant: str, body: Any) -> Any:
     """Check an upload, prove it loads in workerd, then store it and make it current."""
     code = parse_upload(body)
     uid = await store.uid(tenant) or new_uid()
-    failure = await probe(env, tenant, uid, code.version, code, dev=_dev_runtime(env))
+    failure = await probe(env, tenant, uid, code.version, code)
     if failure is not None:
         return _error(400, f"the code does not load: {failure}")
     version = await store.publish(tenant, code, uid)
@@ -255,7 +248,7 @@ async def _load_runner(metadata: dict[str, Any], env: Any, ctx: Any) -> Any:
     code = await store.load(tenant, version)
     if code is None:
         raise RuntimeError(f"code version {version} of tenant {tenant!r} is gone")
-    worker = tenant_worker(raw, tenant, uid, version, code, dev=_dev_runtime(raw))
+    worker = tenant_worker(raw, tenant, uid, version, code)
     return worker.getEntrypoint(WORKFLOW_ENTRYPOINT)
 
 

@@ -9,16 +9,11 @@ tenant's isolate.
 from __future__ import annotations
 
 import base64
-from functools import cache
-from pathlib import Path
 from typing import Any
 
-import workers
-from pyodide.ffi import JsException, create_once_callable
+from pyodide.ffi import JsException
 
-import dynamic_workflows
-from dynamic_workflows import wrap_workflow_binding
-from dynamic_workflows.runtime.convert import to_js
+from dynamic_workflows import development_runtime, load_tenant_worker
 
 from .uploads import ALLOWED_FLAGS, BINARY_TYPES, TenantCode, UploadError, load_failure
 
@@ -56,20 +51,33 @@ def tenant_metadata(tenant: str, uid: str, version: str) -> dict[str, str]:
     return {"tenantId": tenant, SCOPE_KEY: uid, "codeVersion": version}
 
 
-def tenant_worker(
-    env: Any, tenant: str, uid: str, version: str, code: TenantCode, *, dev: bool
-) -> Any:
+def tenant_worker(env: Any, tenant: str, uid: str, version: str, code: TenantCode) -> Any:
     """The tenant's dynamic worker (loaded once per identity and version, then cached)."""
+    if code.is_python and development_runtime():
+        # The library adds allowExperimental for Python tenants on the development
+        # runtime, which lets the worker's own flags switch on experimental features:
+        # only flags from the allowlist go with it (code stored before the allowlist
+        # existed is checked again here).
+        refused = sorted(set(code.compatibility_flags) - ALLOWED_FLAGS)
+        if refused:
+            raise UploadError(
+                f"stored code of tenant {tenant!r} asks for flags {refused} outside "
+                "the allowlist; upload it again without them."
+            )
+    return load_tenant_worker(
+        env.LOADER,
+        isolate_id(tenant, uid, version),
+        main_module=code.main_module,
+        modules={name: _module(module) for name, module in code.modules.items()},
+        metadata=tenant_metadata(tenant, uid, version),
+        compatibility_date=code.compatibility_date,
+        compatibility_flags=code.compatibility_flags,
+        scope_key=SCOPE_KEY,
+        limits=LIMITS,
+    )
 
-    def worker_code() -> Any:
-        return to_js(_worker_code(tenant, uid, version, code, dev=dev))
 
-    return env.LOADER.get(isolate_id(tenant, uid, version), create_once_callable(worker_code))
-
-
-async def probe(
-    env: Any, tenant: str, uid: str, version: str, code: TenantCode, *, dev: bool
-) -> str | None:
+async def probe(env: Any, tenant: str, uid: str, version: str, code: TenantCode) -> str | None:
     """Load the code in workerd and evaluate its modules; None if it loads, else why not.
 
     The probe calls a method no tenant has on its TenantWorkflow entrypoint: workerd
@@ -78,7 +86,7 @@ async def probe(
     (a syntax error, a bad wasm module, a missing export, a module that raises).
     The isolate is the one the tenant's traffic will use, so it is warm afterwards.
     """
-    worker = tenant_worker(env, tenant, uid, version, code, dev=dev)
+    worker = tenant_worker(env, tenant, uid, version, code)
     try:
         await getattr(worker.getEntrypoint(WORKFLOW_ENTRYPOINT), PROBE_METHOD)()
     except JsException as exc:
@@ -87,67 +95,7 @@ async def probe(
     return None
 
 
-def _worker_code(
-    tenant: str, uid: str, version: str, code: TenantCode, *, dev: bool
-) -> dict[str, Any]:
-    modules: dict[str, Any] = {name: _module(m) for name, m in code.modules.items()}
-    flags = list(code.compatibility_flags)
-    binding = wrap_workflow_binding(tenant_metadata(tenant, uid, version), scope_key=SCOPE_KEY)
-    worker: dict[str, Any] = {
-        "compatibilityDate": code.compatibility_date,
-        "mainModule": code.main_module,
-        "env": {"WORKFLOWS": binding},
-        "globalOutbound": None,
-        "limits": LIMITS,
-    }
-    if code.is_python:
-        modules.update(library_modules())
-        flags += ["python_workers", "enable_python_external_sdk"]
-        if dev:
-            # The offline runtime: workerd's development Pyodide bundle (tests only).
-            # allowExperimental lets the worker's flags switch on experimental features,
-            # so it goes only with tenant flags from the allowlist (code stored before the
-            # allowlist existed is checked again here).
-            refused = sorted(set(code.compatibility_flags) - ALLOWED_FLAGS)
-            if refused:
-                raise UploadError(
-                    f"stored code of tenant {tenant!r} asks for flags {refused} outside "
-                    "the allowlist; upload it again without them."
-                )
-            flags.append("python_workers_development")
-            worker["allowExperimental"] = True
-    worker["modules"] = modules
-    worker["compatibilityFlags"] = sorted(set(flags))
-    return worker
-
-
-def _module(module: dict[str, str]) -> dict[str, Any]:
+def _module(module: dict[str, str]) -> dict[str, str | bytes]:
     ((kind, value),) = module.items()
     # Binary modules are stored as base64; bytes cross to JavaScript as a Uint8Array.
     return {kind: base64.b64decode(value) if kind in BINARY_TYPES else value}
-
-
-@cache
-def library_modules() -> dict[str, dict[str, str]]:
-    """The modules every Python tenant gets from the dispatcher, read from its own bundle.
-
-    ``dynamic_workflows`` (so tenants can ``from dynamic_workflows.tenant import ...``)
-    and the ``workers`` SDK the dispatcher vendors: without it a dynamic worker gets
-    the runtime's older built-in SDK, whose ``run`` returns Python objects that
-    cannot cross RPC. Tenants therefore run on the same SDK as the dispatcher.
-    The SDK's one JavaScript module is invisible to Python, so the dispatcher
-    carries a copy of it as text (``sdk_workflows.js.txt``, pinned by a test).
-    """
-    library = Path(dynamic_workflows.__file__).parent
-    sdk = Path(workers.__file__).parent
-    modules = {
-        f"dynamic_workflows/{path.relative_to(library).as_posix()}": {"py": path.read_text()}
-        for path in sorted(library.rglob("*.py"))
-    }
-    for path in sorted(sdk.rglob("*.py")):
-        modules[f"python_modules/{path.relative_to(sdk.parent).as_posix()}"] = {
-            "py": path.read_text()
-        }
-    helper = Path(__file__).with_name("sdk_workflows.js.txt").read_text()
-    modules["python_modules/workers/workflows.js"] = {"js": helper}
-    return modules

@@ -34,6 +34,13 @@ if TYPE_CHECKING:
         create_dynamic_workflow_entrypoint,
         dispatch_workflow,
     )
+    from .runtime.flags import development_runtime
+    from .runtime.loader import (
+        INHERIT_NETWORK,
+        load_tenant_worker,
+        python_tenant_modules,
+        tenant_worker_code,
+    )
 
 _RUNTIME = {
     "DynamicWorkflowBinding": "binding",
@@ -41,10 +48,16 @@ _RUNTIME = {
     "DynamicWorkflowEntrypoint": "entrypoint",
     "create_dynamic_workflow_entrypoint": "entrypoint",
     "dispatch_workflow": "entrypoint",
+    "INHERIT_NETWORK": "loader",
+    "development_runtime": "flags",
+    "load_tenant_worker": "loader",
+    "python_tenant_modules": "loader",
+    "tenant_worker_code": "loader",
 }
 
 __all__ = [
     "DEFAULT_SCOPE_KEY",
+    "INHERIT_NETWORK",
     "BindingNotExportedError",
     "DispatcherInternalError",
     "DynamicWorkflowBinding",
@@ -61,7 +74,11 @@ __all__ = [
     "MissingWorkflowBindingError",
     "WorkflowEngineError",
     "create_dynamic_workflow_entrypoint",
+    "development_runtime",
     "dispatch_workflow",
+    "load_tenant_worker",
+    "python_tenant_modules",
+    "tenant_worker_code",
     "wrap_workflow_binding",
 ]
 

@@ -1,39 +1,50 @@
-"""The tenant-side facade: a Pythonic Workflow binding for Python tenants.
+"""The tenant-side facade: the SDK's Workflow binding idiom, with the library's errors.
 
-A Python tenant wraps ``env.WORKFLOWS`` (the dispatcher's wrapped binding) once
-and then works with Python values only::
+A Python tenant needs no facade: on the platform ``self.env.WORKFLOWS`` is
+wrapped by the ``workers`` SDK exactly as a Workflow binding of a normal Worker
+is (``runtime.tenant_env``), so SDK-style code runs unchanged::
+
+    instance = await self.env.WORKFLOWS.create({"id": "order-1", "params": {"who": "bob"}})
+    await instance.send_event({"type": "approval", "payload": {"ok": True}})
+    print(instance.id, (await instance.status())["status"])
+
+``Workflows`` offers the same calls (so code moves between the two without
+edits) and also re-raises the dispatcher's refusals as the library's own
+classes (``InstanceNotFoundError``, ``InvalidParamsError``, ...)::
 
     workflows = Workflows(self.env.WORKFLOWS)
     instance = await workflows.create(id="order-1", params={"who": "bob"})
-    print(instance.id, (await instance.status())["status"])
 
-It needs only ``runtime.convert`` (``js`` and ``pyodide``); the dispatcher adds
-the library to every Python tenant's modules, so tenants never bundle it.
+It works on the platform's binding and on a normal Worker's Workflow binding
+alike (wrapped by the SDK or not).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any
 
-from pyodide.ffi import JsException
+from pyodide.ffi import JsException, JsProxy
+from workers import python_from_rpc, python_to_rpc
 
 from .core.errors import error_from_rpc
-from .runtime.convert import to_js, to_py
+
+_UNSET: Any = object()
 
 
 class Instance:
-    """A workflow instance: its id and the engine's instance methods."""
+    """A workflow instance: its id and the engine's instance methods, as the SDK has them."""
 
     def __init__(self, handle: Any) -> None:
-        self._handle = handle
-        self.id: str = _field(handle, "id")
+        self._handle = _unwrapped(handle)
+        self.id: str = str(self._handle.id)
 
     def __repr__(self) -> str:
         return f"Instance(id={self.id!r})"
 
     async def status(self) -> dict[str, Any]:
+        """The engine's status: ``status``, ``output``, ``error``, ... as a dict."""
         return await self._call("status")  # type: ignore[no-any-return]
 
     async def pause(self) -> None:
@@ -42,49 +53,63 @@ class Instance:
     async def resume(self) -> None:
         await self._call("resume")
 
-    async def terminate(self, **options: Any) -> None:
-        """Terminate; options (for example ``rollback=True``) reach the engine."""
-        await self._call("terminate", options or None)
+    async def terminate(self, options: Mapping[str, Any] | None = None, /, **kw: Any) -> None:
+        """Terminate; options (``{"rollback": True}`` or ``rollback=True``) reach the engine."""
+        await self._call("terminate", *_options(options, kw))
 
-    async def restart(self, **options: Any) -> None:
-        await self._call("restart", options or None)
+    async def restart(self, options: Mapping[str, Any] | None = None, /, **kw: Any) -> None:
+        await self._call("restart", *_options(options, kw))
 
-    async def send_event(self, type: str, payload: Any = None) -> None:
-        await self._call("sendEvent", {"type": type, "payload": payload})
+    async def send_event(self, event: Any, payload: Any = _UNSET, /) -> None:
+        """Send ``{"type": ..., "payload": ...}`` (the SDK's form) or ``(type, payload)``."""
+        if isinstance(event, str):
+            event = {"type": event, "payload": None if payload is _UNSET else payload}
+        elif payload is not _UNSET:
+            raise TypeError("send_event takes {'type': ..., 'payload': ...} or (type, payload)")
+        await self._call("sendEvent", event)
 
     async def delete(self) -> None:
         await self._call("delete")
 
     async def _call(self, name: str, *args: Any) -> Any:
-        js_args = [to_js(arg) for arg in args if arg is not None]
         with _library_errors():
-            return to_py(await _field(self._handle, name)(*js_args))
+            result = await getattr(self._handle, name)(*[python_to_rpc(a) for a in args])
+        return python_from_rpc(result)
 
 
 class Workflows:
-    """The wrapped Workflow binding, with Python values in and out."""
+    """A Workflow binding (the platform's or a plain one) with the SDK's calls."""
 
     def __init__(self, binding: Any) -> None:
-        self._binding = binding
+        self._binding = _unwrapped(binding)
 
-    async def create(
-        self, *, id: str | None = None, params: Any = None, **options: Any
-    ) -> Instance:
-        """Create an instance; ``id`` and any other option reach the engine."""
-        if id is not None:
-            options["id"] = id
-        options["params"] = params
+    async def create(self, options: Mapping[str, Any] | None = None, /, **kw: Any) -> Instance:
+        """``create({"id": ..., "params": ...})`` or ``create(id=..., params=...)``."""
+        (merged,) = _options(options, kw) or ({},)
         with _library_errors():
-            return Instance(await self._binding.create(to_js(options)))
+            return Instance(await self._binding.create(python_to_rpc(merged)))
 
-    async def create_batch(self, batch: list[dict[str, Any]]) -> list[Instance]:
+    async def create_batch(self, batch: list[Mapping[str, Any]]) -> list[Instance]:
         with _library_errors():
-            handles = await self._binding.createBatch(to_js(batch))
+            handles = await self._binding.createBatch(python_to_rpc(list(batch)))
         return [Instance(handle) for handle in handles]
 
     async def get(self, id: str) -> Instance:
         with _library_errors():
             return Instance(await self._binding.get(id))
+
+
+def _options(options: Mapping[str, Any] | None, kw: dict[str, Any]) -> tuple[dict[str, Any], ...]:
+    """One options object from a dict and/or keywords; none at all when both are empty."""
+    merged = {**(options or {}), **kw}
+    return (merged,) if merged else ()
+
+
+def _unwrapped(value: Any) -> Any:
+    """The JavaScript object behind an SDK wrapper (its ``_binding``), or the value itself."""
+    if isinstance(value, JsProxy):  # any attribute of an RPC stub is another stub
+        return value
+    return getattr(value, "_binding", value)
 
 
 @contextmanager
@@ -97,8 +122,3 @@ def _library_errors() -> Iterator[None]:
         if rebuilt is None:
             raise
         raise rebuilt from None
-
-
-def _field(handle: Any, name: str) -> Any:
-    """Read a handle's field whether the SDK already turned it into a dict or not."""
-    return handle[name] if isinstance(handle, dict) else getattr(handle, name)

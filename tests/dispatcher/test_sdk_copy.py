@@ -1,13 +1,32 @@
-"""Python tenants get the dispatcher's workers SDK, including its JavaScript helper."""
+"""Python tenants get the SDK's JavaScript helper from the library, with no wrangler rule."""
 
+import json
+import re
 from pathlib import Path
+
+from dynamic_workflows.runtime import sdk_workflows_js
+from dynamic_workflows.runtime.flags import development_runtime
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def test_the_sdk_helper_carried_for_python_tenants_is_the_vendored_sdks_own() -> None:
-    carried = ROOT / "src" / "dispatcher" / "sdk_workflows.js.txt"
+def test_the_sdk_helper_the_library_carries_is_the_vendored_sdks_own() -> None:
     vendored = ROOT / "python_modules" / "workers" / "workflows.js"
-    assert carried.read_text() == vendored.read_text(), (
-        "workers-runtime-sdk changed workflows.js: copy it to src/dispatcher/sdk_workflows.js.txt"
+    assert vendored.read_text() == sdk_workflows_js.SOURCE, (
+        "workers-runtime-sdk changed workflows.js: run "
+        "`.venv/bin/python -m dynamic_workflows.runtime.sdk_workflows_js "
+        "python_modules/workers/workflows.js` (with src on the path)"
     )
+
+
+def test_the_helper_goes_where_the_sdk_imports_it_from() -> None:
+    assert sdk_workflows_js.MODULE_NAME == "python_modules/workers/workflows.js"
+
+
+def test_the_dispatcher_config_has_no_module_rules() -> None:
+    config = re.sub(r"^\s*//.*$", "", (ROOT / "wrangler.jsonc").read_text(), flags=re.M)
+    assert "rules" not in json.loads(config)
+
+
+def test_outside_workerd_the_development_runtime_reads_as_off() -> None:
+    assert development_runtime() is False

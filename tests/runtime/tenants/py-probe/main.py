@@ -2,9 +2,9 @@
 
 import datetime
 import json
-from urllib.parse import urlparse
+from urllib.parse import parse_qs, urlparse
 
-from workers import Response, WorkerEntrypoint, WorkflowEntrypoint
+from workers import Response, WorkerEntrypoint, WorkflowEntrypoint, fetch
 
 from dynamic_workflows import DynamicWorkflowsError, wrap_workflow_binding
 from dynamic_workflows.tenant import Workflows
@@ -48,6 +48,13 @@ class Default(WorkerEntrypoint):
     async def fetch(self, request):
         workflows = Workflows(self.env.WORKFLOWS)
         path = urlparse(request.url).path
+        if path == "/outbound":  # the tenant's own fetch, to ?url=...
+            target = parse_qs(urlparse(request.url).query)["url"][0]
+            try:
+                response = await fetch(target)
+            except Exception as exc:
+                return Response(json.dumps({"reached": False, "error": str(exc)}))
+            return Response(json.dumps({"reached": True, "status": response.status}))
         if path == "/wrap-here":  # a worker that does not export DynamicWorkflowBinding
             try:
                 wrap_workflow_binding({"tenantId": "x"})

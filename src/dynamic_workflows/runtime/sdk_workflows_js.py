@@ -1,4 +1,21 @@
-// JavaScript helpers for Python Workflows
+"""The workers SDK's JavaScript helper (``python_modules/workers/workflows.js``), as Python.
+
+Generated from the SDK version ``pyproject.toml`` pins; do not edit. Python
+tenants import this helper (the SDK wraps a Workflow's ``step`` with it), but a
+Python package cannot ship a JavaScript module that its own worker sees as
+one, so the library carries the source here and ``load_tenant_worker`` adds it
+to every Python tenant as ``python_modules/workers/workflows.js``. A test
+(tests/dispatcher/test_sdk_copy.py) fails when it drifts from the vendored SDK;
+regenerate it with ``python -m dynamic_workflows.runtime.sdk_workflows_js
+python_modules/workers/workflows.js``.
+"""
+
+from __future__ import annotations
+
+#: The SDK module path the SDK imports the helper from.
+MODULE_NAME = "python_modules/workers/workflows.js"
+
+SOURCE = r"""// JavaScript helpers for Python Workflows
 
 const NON_RETRYABLE_ERROR_NAME = "NonRetryableError";
 
@@ -89,3 +106,24 @@ export function wrapWorkflowStep(step) {
     },
   });
 }
+"""
+
+
+def _regenerate(vendored: str) -> None:
+    """Rewrite this module from the vendored SDK's ``workflows.js``."""
+    from pathlib import Path  # noqa: PLC0415 - only for regenerating
+
+    source = Path(vendored).read_text()
+    if '"' * 3 in source:
+        raise SystemExit("workflows.js holds a triple quote: change the generator")
+    this = Path(__file__)
+    text = this.read_text()
+    start = text.index('SOURCE = r"' + '""') + len('SOURCE = r"' + '""')
+    end = text.index('"' * 3, start)
+    this.write_text(text[:start] + source + text[end:])
+
+
+if __name__ == "__main__":
+    import sys
+
+    _regenerate(sys.argv[1])

@@ -1,0 +1,27 @@
+"""The worker's own compatibility flags, as the ``workers`` SDK reads them.
+
+workerd gives Python workers a module ``_cloudflare_compat_flags`` with one
+attribute per flag it knows; a flag it does not know, or a Python without the
+module (CPython, the tests), reads as off.
+"""
+
+from __future__ import annotations
+
+from importlib import import_module
+
+#: The flag that selects workerd's development Pyodide bundle (local runs only).
+DEVELOPMENT_FLAG = "python_workers_development"
+
+
+def compat_flag(name: str) -> bool:
+    """True when this worker runs with compatibility flag ``name``."""
+    try:
+        flags = import_module("_cloudflare_compat_flags")
+    except ImportError:
+        return False
+    return bool(getattr(flags, name, False))
+
+
+def development_runtime() -> bool:
+    """True on workerd's development Pyodide bundle (``python_workers_development``)."""
+    return compat_flag(DEVELOPMENT_FLAG)

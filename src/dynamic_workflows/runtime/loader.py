@@ -1,0 +1,190 @@
+"""A tenant's dynamic worker: its Worker Loader ``WorkerCode`` from plain Python values.
+
+``load_tenant_worker(env.LOADER, worker_id, ...)`` loads (once per id) a
+tenant whose ``env.WORKFLOWS`` is the wrapped Workflow binding;
+``tenant_worker_code(...)`` builds the ``WorkerCode`` itself. Both:
+
+* pass the tenant's modules as a dispatcher stores them: ``{name: source}``
+  (``.js`` is an ES module, ``.py`` Python) or ``{name: {type: content}}``
+  with type ``js``, ``cjs``, ``py``, ``text``, ``json``, ``data`` or ``wasm``
+  (``bytes`` for the last two);
+* cut the tenant off the network: ``globalOutbound`` is a real JavaScript
+  ``null`` unless ``global_outbound`` names what its ``fetch`` goes through
+  (``pyodide.ffi.to_js`` would turn ``None`` into ``undefined``, which Worker
+  Loader reads as "inherit the parent's network"); ``INHERIT_NETWORK`` asks
+  for the parent's network explicitly;
+* give a Python tenant (main module ``*.py``) what it needs to import
+  ``dynamic_workflows.tenant`` and run on the SDK the dispatcher pins: this
+  library's modules, the SDK's modules and its JavaScript helper (all under
+  ``python_modules/``), the flags ``python_workers`` and
+  ``enable_python_external_sdk``, and ``self.env.<env_name>`` wrapped by the
+  SDK as a Workflow binding (``runtime.tenant_env``). On the development
+  runtime (the dispatcher itself runs with ``python_workers_development``)
+  also that flag and ``allowExperimental``: the tenant's own flags can then
+  switch on experimental features, so accept only flags you allow.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from functools import cache
+from importlib.util import find_spec
+from pathlib import Path
+from typing import Any
+
+from js import Object, Uint8Array
+from pyodide.ffi import create_once_callable, jsnull  # type: ignore[attr-defined]
+
+from ..core import DEFAULT_SCOPE_KEY
+from . import sdk_workflows_js
+from .binding import wrap_workflow_binding
+from .convert import to_js
+from .flags import DEVELOPMENT_FLAG, development_runtime
+
+#: Flags every Python tenant gets: Python, on the SDK added to its modules.
+PYTHON_FLAGS = ("python_workers", "enable_python_external_sdk")
+#: Module paths the library fills in for Python tenants.
+RESERVED_PREFIXES = ("python_modules/",)
+#: The ``.pth`` file that wraps the tenant's binding as a Workflow binding for the SDK.
+ENV_HOOK = "python_modules/dynamic_workflows.pth"
+_MODULE_TYPES = frozenset({"js", "cjs", "py", "text", "json", "data", "wasm"})
+
+
+class _InheritNetwork:
+    def __repr__(self) -> str:
+        return "INHERIT_NETWORK"
+
+
+#: ``global_outbound=INHERIT_NETWORK``: the tenant may reach whatever the dispatcher can.
+INHERIT_NETWORK: Any = _InheritNetwork()
+
+
+def load_tenant_worker(loader: Any, worker_id: str, **code: Any) -> Any:
+    """The tenant's WorkerStub: ``loader.get(worker_id, ...)`` with ``tenant_worker_code(**code)``.
+
+    Worker Loader caches an isolate per id and builds the code only for a new
+    one, so ``worker_id`` must change whenever the code does (include a version).
+    """
+
+    def build() -> Any:
+        return tenant_worker_code(**code)
+
+    return loader.get(worker_id, create_once_callable(build))
+
+
+def tenant_worker_code(
+    *,
+    main_module: str,
+    modules: Mapping[str, Any],
+    metadata: Mapping[str, Any],
+    compatibility_date: str,
+    compatibility_flags: Sequence[str] = (),
+    env: Mapping[str, Any] | None = None,
+    binding_name: str = "WORKFLOWS",
+    env_name: str = "WORKFLOWS",
+    scope_key: str | None = DEFAULT_SCOPE_KEY,
+    limits: Mapping[str, int] | None = None,
+    global_outbound: Any = None,
+) -> Any:
+    """A Worker Loader ``WorkerCode`` (a JavaScript object) for one tenant.
+
+    ``env[env_name]`` is ``wrap_workflow_binding(metadata, binding_name=,
+    scope_key=)``; ``env`` adds other values (data, or bindings the dispatcher
+    holds). Call it inside a request (the wrapped binding needs ctx.exports).
+    """
+    python = main_module.endswith(".py")
+    js_modules = Object.new()
+    for name, module in modules.items():
+        if python and name.startswith(RESERVED_PREFIXES):
+            raise ValueError(
+                f"module {name!r}: {name.split('/')[0]}/ is filled in for Python tenants"
+            )
+        setattr(js_modules, name, _module(name, module))
+    flags = set(compatibility_flags)
+    worker = Object.new()
+    if python:
+        for name, module in python_tenant_modules().items():
+            setattr(js_modules, name, _module(name, module))
+        setattr(js_modules, ENV_HOOK, _module(ENV_HOOK, {"text": env_hook(env_name)}))
+        flags.update(PYTHON_FLAGS)
+        if development_runtime():
+            flags.add(DEVELOPMENT_FLAG)
+            worker.allowExperimental = True
+    js_env = Object.new()
+    for key, value in (env or {}).items():
+        setattr(js_env, key, to_js(value))
+    setattr(
+        js_env,
+        env_name,
+        wrap_workflow_binding(dict(metadata), binding_name=binding_name, scope_key=scope_key),
+    )
+    worker.compatibilityDate = compatibility_date
+    worker.compatibilityFlags = to_js(sorted(flags))
+    worker.mainModule = main_module
+    worker.modules = js_modules
+    worker.env = js_env
+    if global_outbound is None:
+        worker.globalOutbound = jsnull
+    elif global_outbound is not INHERIT_NETWORK:
+        worker.globalOutbound = global_outbound
+    if limits is not None:
+        worker.limits = to_js(dict(limits))
+    return worker
+
+
+def env_hook(env_name: str) -> str:
+    """The ``.pth`` line that has the SDK wrap ``env.<env_name>`` as a Workflow binding."""
+    return (
+        "import dynamic_workflows.runtime.tenant_env as hook; "
+        f"hook.install([{json.dumps(env_name)}])\n"
+    )
+
+
+@cache
+def python_tenant_modules() -> dict[str, dict[str, str]]:
+    """What a Python tenant gets besides its own code, as ``{path: {type: source}}``.
+
+    This library (so tenants can ``from dynamic_workflows.tenant import ...``)
+    and the ``workers`` SDK this worker runs on, read from its own bundle:
+    without it a dynamic worker gets the runtime's older built-in SDK, whose
+    ``run`` returns Python objects that cannot cross RPC. The SDK's JavaScript
+    helper comes from ``sdk_workflows_js`` (a Python package cannot ship one).
+    """
+    modules: dict[str, dict[str, str]] = {}
+    for package in ("dynamic_workflows", "workers"):
+        root = _package_dir(package)
+        for path in sorted(root.rglob("*.py")):
+            if "__pycache__" not in path.parts:
+                relative = path.relative_to(root.parent).as_posix()
+                modules[f"python_modules/{relative}"] = {"py": path.read_text()}
+    modules[sdk_workflows_js.MODULE_NAME] = {"js": sdk_workflows_js.SOURCE}
+    return modules
+
+
+def _package_dir(name: str) -> Path:
+    spec = find_spec(name)
+    if spec is None or spec.origin is None:
+        raise ModuleNotFoundError(f"{name} is not installed in this worker")
+    return Path(spec.origin).parent
+
+
+def _module(name: str, module: Any) -> Any:
+    """One module as Worker Loader takes it: a string, or ``{type: content}``."""
+    if isinstance(module, str):
+        return module
+    if not isinstance(module, Mapping) or len(module) != 1:
+        raise ValueError(f"module {name!r} must be a string or one {{type: content}} entry")
+    ((kind, content),) = module.items()
+    if kind not in _MODULE_TYPES:
+        raise ValueError(f"module {name!r} has type {kind!r}, not one of {sorted(_MODULE_TYPES)}")
+    entry = Object.new()
+    if isinstance(content, bytes | bytearray | memoryview):
+        data = bytes(content)
+        array = Uint8Array.new(len(data))
+        array.assign(data)
+        content = array
+    elif not isinstance(content, str):
+        content = to_js(content)
+    setattr(entry, kind, content)
+    return entry

@@ -1,0 +1,75 @@
+"""A Python tenant written for a plain Workflow binding, in the workers SDK's own idiom.
+
+``/sdk/...`` calls ``self.env.WORKFLOWS`` as a normal Worker calls its Workflows
+binding (``sdk_code`` uses nothing from dynamic_workflows); ``/facade/...`` runs the very same code
+on ``dynamic_workflows.tenant.Workflows(self.env.WORKFLOWS)``.
+"""
+
+import json
+from urllib.parse import parse_qs, urlparse
+
+from workers import Response, WorkerEntrypoint, WorkflowEntrypoint
+
+from dynamic_workflows import development_runtime  # only for /runtime and /facade
+from dynamic_workflows.runtime import tenant_env
+from dynamic_workflows.tenant import Workflows
+
+
+class TenantWorkflow(WorkflowEntrypoint):
+    async def run(self, event, step):
+        params = event["payload"] or {}
+
+        @step.do("start")
+        async def start():
+            return params.get("who", "nobody")
+
+        who = await start()
+        approval = None
+        if params.get("wait"):
+            received = await step.wait_for_event("approval", "approval", timeout="1 hour")
+            approval = received["payload"]
+        return {"who": who, "approval": approval}
+
+
+async def sdk_code(workflows, action, query, body):
+    """Plain SDK-idiom code: what a tenant of a normal Worker writes."""
+    if action == "create":
+        instance = await workflows.create({"id": query["id"], "params": body})
+        return {"id": instance.id, "idType": type(instance.id).__name__}
+    if action == "create-keywords":
+        instance = await workflows.create(id=query["id"], params=body)
+        return {"id": instance.id}
+    if action == "create-batch":
+        instances = await workflows.create_batch([{"id": i, "params": body} for i in query["ids"]])
+        return {"ids": [instance.id for instance in instances]}
+    instance = await workflows.get(query["id"])
+    if action == "send-event":
+        await instance.send_event({"type": "approval", "payload": body})
+        return {"id": instance.id}
+    if action == "status":
+        status = await instance.status()
+        return {"isDict": isinstance(status, dict), "status": status["status"], **status}
+    raise ValueError(action)
+
+
+class Default(WorkerEntrypoint):
+    async def fetch(self, request):
+        url = urlparse(request.url)
+        idiom, action = url.path.strip("/").split("/")
+        query = {k: v[0] if k != "ids" else v[0].split(",") for k, v in parse_qs(url.query).items()}
+        body = json.loads(await request.text() or "null") if request.method == "POST" else None
+        if idiom == "runtime":
+            return Response.json(
+                {
+                    "binding": type(self.env.WORKFLOWS).__name__,
+                    "sdkWorkflowWrapper": tenant_env.installed(),
+                    "developmentRuntime": development_runtime(),
+                }
+            )
+        workflows = self.env.WORKFLOWS
+        if idiom == "facade":
+            workflows = Workflows(self.env.WORKFLOWS)
+        try:
+            return Response.json(await sdk_code(workflows, action, query, body))
+        except Exception as exc:
+            return Response.json({"error": f"{type(exc).__name__}: {exc}"}, status=500)

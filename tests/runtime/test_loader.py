@@ -1,0 +1,56 @@
+"""Tenants loaded with the library's ``load_tenant_worker``, as the dispatcher loads them all."""
+
+import httpx
+import pytest
+
+from tests.conftest import Dispatcher, create, wait_for
+
+pytestmark = pytest.mark.workerd
+
+
+@pytest.mark.parametrize("tenant", ["js-orders", "py-orders"])
+def test_a_tenant_loaded_by_the_library_runs_a_workflow_to_complete(
+    client: httpx.Client, tenant: str
+) -> None:
+    instance_id = create(client, tenant, id="loaded-1", params={"who": "lee"})
+    result = wait_for(client, tenant, instance_id)
+    assert result["status"] == "complete", result
+    assert result["output"]["greeting"] == "Hello, lee!"
+
+
+@pytest.mark.parametrize("route", ["/t/js-outbound/", "/t/py-probe/outbound"])
+def test_a_tenants_fetch_to_a_loopback_address_is_refused(
+    client: httpx.Client, dispatcher: Dispatcher, route: str
+) -> None:
+    # The dispatcher's own address: reachable from workerd, so only globalOutbound null stops it.
+    response = client.get(route, params={"url": f"{dispatcher.url}/"})
+    assert response.status_code == 200, response.text
+    outcome = response.json()
+    assert outcome["reached"] is False, outcome
+    assert "not permitted to access the internet" in outcome["error"]
+
+
+def test_a_python_tenant_imports_the_library_from_its_modules_alone(client: httpx.Client) -> None:
+    # py-sdk-idiom uploads main.py only; the facade comes from the loader.
+    response = client.post("/t/py-sdk-idiom/facade/create?id=imports-1", json={"who": "kim"})
+    assert response.status_code == 200, response.text
+    assert response.json()["id"] == "imports-1"
+
+
+def test_a_python_tenant_sees_the_development_runtime_exactly_when_it_runs_on_it(
+    client: httpx.Client, dispatcher: Dispatcher
+) -> None:
+    if dispatcher.mode == "deployed":
+        pytest.skip("a deployed dispatcher runs the official runtime: nothing to tell apart")
+    response = client.get("/t/py-sdk-idiom/runtime/flags")
+    assert response.status_code == 200, response.text
+    expected = dispatcher.mode.startswith("offline")
+    assert response.json()["developmentRuntime"] is expected
+
+
+def test_the_dev_server_bundles_no_module_twice(dispatcher: Dispatcher) -> None:
+    if dispatcher.server is None:
+        pytest.skip("no local dev server log")
+    log = dispatcher.server.log_path.read_text(errors="replace")
+    assert "Ready on" in log
+    assert "Ignoring duplicate module" not in log
