@@ -159,7 +159,24 @@ def measure(url: str, prefix: Path, dispatcher: str, tenant: str, repeat: int) -
                     raise RuntimeError(f"{tenant}: the {steps}-step run ended {final}")
             op("get", "GET", "/get", params={"id": instance})
             op("get+status", "GET", "/status", params={"id": instance})
+            for label, kib in SIZES:
+                op(f"create {label}", "POST", "/create", json={"params": params_of(kib)})
     return summarise(rows)
+
+
+#: Params sizes of the create-by-size rows ("create+run/1" is the tiny one).
+SIZES = (("64 KiB", 64), ("900 KiB", 900))
+
+
+def params_of(kib: int) -> dict[str, Any]:
+    """A one-step workflow's params of about ``kib`` KiB: records of strings and numbers."""
+    items, size, i = [], 0, 0
+    while size < kib * 1024:
+        item = {"sku": f"sku-{i}", "qty": i % 7, "price": i * 1.25, "name": f"item number {i}"}
+        items.append(item)
+        size += len(json.dumps(item, separators=(",", ":"))) + 1
+        i += 1
+    return {"steps": 1, "items": items}
 
 
 def summarise(rows: dict[str, list[dict[str, Any]]]) -> dict[str, Any]:
@@ -214,7 +231,7 @@ def print_table(results: dict[str, Any]) -> None:
             row = result[name]
             cell = (
                 f"{row['request_rpc']} + run {row['run_rpc']}"
-                if "run" in name
+                if "run" in name or name.startswith("create ")
                 else str(row["request_rpc"])
             )
             cells.append(cell + ("" if row["stable"] else " (varied)"))
@@ -227,7 +244,8 @@ def print_table(results: dict[str, Any]) -> None:
         for result in results.values():
             busy = result[name]["dispatcher_busy_ms"]
             cell = f"{busy['request:fetch']:.2f} / {busy['request:jsrpc']:.2f}"
-            cells.append(cell + (f" + {busy['run:jsrpc']:.2f}" if "run" in name else ""))
+            with_run = "run" in name or name.startswith("create ")
+            cells.append(cell + (f" + {busy['run:jsrpc']:.2f}" if with_run else ""))
         print(f"{name:<16}" + "".join(f"{cell:>26}" for cell in cells))
 
 

@@ -83,6 +83,23 @@ def summary(results: dict[str, Any]) -> list[tuple[str, str, str, str]]:
         rows.append(
             (f"RPC calls, {op}", str(rpc(our_hops, op)), f"ref {rpc(ref_hops, op)}", yes(ok))
         )
+
+    def busy(result: dict[str, Any], op: str, phase: str) -> float:
+        return float(result[op]["dispatcher_busy_ms"][phase])
+
+    # Dispatcher isolate busy (CPU the platform pays for), against the reference's.
+    for what, op, phase, times in (
+        ("busy per request routed to a tenant", "get", "request:fetch", 3),
+        ("busy per run handed to a tenant", "create+run/1", "run:jsrpc", 3),
+        ("busy per wrapped create, 64 KiB", "create 64 KiB", "request:jsrpc", 2),
+        ("busy per wrapped create, 900 KiB", "create 900 KiB", "request:jsrpc", 2),
+    ):
+        mine, theirs = busy(our_hops, op, phase), busy(ref_hops, op, phase)
+        rows.append(
+            (what, f"{mine:.2f} ms", f"<= {times}x ref {theirs:.2f}", yes(mine <= times * theirs))
+        )
+    tiny = busy(our_hops, "create+run/1", "request:jsrpc")
+    rows.append(("busy per wrapped create, tiny params", f"{tiny:.2f} ms", "< 1 ms", yes(tiny < 1)))
     pick: list[tuple[str, Callable[[dict[str, Any]], float], str]] = [
         ("wrapped / raw create", lambda r: r["wrapped_vs_raw"]["ratio"], "{:.2f}x"),
         (
@@ -96,6 +113,15 @@ def summary(results: dict[str, Any]) -> list[tuple[str, str, str, str]]:
     ]
     for what, value, fmt in pick:
         rows.append((what, fmt.format(value(ours)), "ref " + fmt.format(value(reference)), ""))
+    python_first = float(e2e["python, Python tenant"]["cold"]["first_create_ms"])
+    rows.append(
+        (
+            "first create, cold Python tenant",
+            f"{python_first / 1000:.2f} s",
+            "< 1 s",
+            yes(python_first < 1000),
+        )
+    )
     return rows
 
 
