@@ -23,9 +23,10 @@ def test_the_helper_goes_where_the_sdk_imports_it_from() -> None:
     assert sdk_workflows_js.MODULE_NAME == "python_modules/workers/workflows.js"
 
 
-def test_the_dispatcher_config_has_no_module_rules() -> None:
+def test_the_dispatcher_config_has_only_the_native_params_rule() -> None:
+    """The SDK's helper needs no rule; the library's params.mjs must be an ES module."""
     config = re.sub(r"^\s*//.*$", "", (ROOT / "wrangler.jsonc").read_text(), flags=re.M)
-    assert "rules" not in json.loads(config)
+    assert json.loads(config)["rules"] == [{"type": "ESModule", "globs": ["**/*.mjs"]}]
 
 
 def test_outside_workerd_the_development_runtime_reads_as_off() -> None:

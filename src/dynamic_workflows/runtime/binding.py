@@ -24,7 +24,7 @@ from ..core import (
     MissingWorkflowBindingError,
     TenantBinding,
 )
-from . import dispatch
+from . import dispatch, native
 from .convert import to_js, to_py
 from .errors import tenant_facing
 from .measure import batch_of, options_of
@@ -75,6 +75,7 @@ class DynamicWorkflowBinding(WorkerEntrypoint):
 
 async def _create(props: Any, options: Any = None) -> Any:
     tenant, workflow = _tenant(props)
+    await native.load()
     options, size = options_of(options)
     prepared = tenant.prepare_create(options, params_size=size)
     with _engine_errors(tenant, prepared.tenant_id or None):
@@ -84,6 +85,7 @@ async def _create(props: Any, options: Any = None) -> Any:
 
 async def _create_batch(props: Any, batch: Any = None) -> Any:
     tenant, workflow = _tenant(props)
+    await native.load()
     items, sizes = batch_of(batch)
     prepared = tenant.prepare_batch(items, params_sizes=sizes)
     with _engine_errors(tenant, prepared[0].tenant_id if len(prepared) == 1 else None):

@@ -22,6 +22,7 @@ from pyodide.ffi import JsException, JsProxy, jsnull  # type: ignore[attr-define
 
 from ..core import InvalidParamsError
 from ..core.validation import MAX_SAFE_INTEGER, check_params
+from . import native
 from .convert import is_null, to_js
 
 
@@ -89,6 +90,12 @@ def params_size(params: Any) -> int:
         return 4
     if not isinstance(params, JsProxy):
         return check_params(params, limit=1 << 62)
+    inspector = native.module()
+    if inspector is not None:
+        result = inspector.inspectParams(params)
+        if not result.ok:
+            raise _not_stored_as_sent(str(result.path), str(result.what))
+        return int(result.size)
     try:
         text = JSON.stringify(params)
         structuredClone(params)
@@ -119,7 +126,10 @@ def _refusal(params: Any) -> InvalidParamsError:
     found = _first_non_data(params)
     if found is None:  # not expected: the native checks found something the walk did not
         return InvalidParamsError("params cannot be stored as sent; pass plain data only.")
-    path, what = found
+    return _not_stored_as_sent(*found)
+
+
+def _not_stored_as_sent(path: str, what: str) -> InvalidParamsError:
     return InvalidParamsError(
         f"{path} is {what}, which the engine would not store as sent. Params must be plain "
         "data: objects, arrays, strings, finite numbers, booleans, null and dates."

@@ -42,6 +42,7 @@ const PARAMS = {
   bigint: () => ({ n: 5n }),
   'huge-bigint': () => ({ n: 2n ** 70n }),
   map: () => ({ m: new Map([['a', 1]]) }),
+  'empty-map': () => ({ m: new Map() }),
   set: () => ({ s: new Set([1]) }),
   regexp: () => ({ r: /x/ }),
   'typed-array': () => ({ t: new Uint8Array([1, 2]) }),
