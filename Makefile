@@ -1,18 +1,41 @@
 # Two commands do all the set-up on a fresh machine:
 #   make dev    run the dispatcher locally, with the example tenants uploaded
 #   make test   lint, type-check and run every test tier
+# Both run the offline Python runtime (tools/offline_runtime), the one the tests run on here.
+#   RUNTIME=official   Cloudflare's released runtime instead, through `pywrangler dev`
+#                      (workerd downloads its bundle; uv may download Python 3.14 for sync);
+#                      also `make dev-official`, `make test-official`
+#   RUNTIME=auto       official when its bundle's host answers, offline otherwise
+#   PORT=8787          the port of `make dev`
 SHELL := /bin/bash
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell sha256sum pyproject.toml | cut -c1-16)
+RUNTIME ?= offline
+PORT ?= 8787
 
-.PHONY: dev test setup check
+ifeq ($(filter $(RUNTIME),offline official auto),)
+$(error RUNTIME must be offline, official or auto, not '$(RUNTIME)')
+endif
+export DW_RUNTIME := $(RUNTIME)
+ifneq ($(RUNTIME),official)
+# uv must never download an interpreter offline (the wheel builds with the venv's Python).
+export UV_PYTHON_DOWNLOADS := never
+endif
+
+.PHONY: dev test setup check dev-official test-official
 
 dev: setup
-	$(PY) tools/dev.py
+	PORT=$(PORT) $(PY) tools/dev.py
 
 test: setup check
 	$(PY) -m pytest
+
+dev-official:
+	$(MAKE) dev RUNTIME=official
+
+test-official:
+	$(MAKE) test RUNTIME=official
 
 check: setup
 	$(VENV)/bin/ruff check .
@@ -20,9 +43,12 @@ check: setup
 	$(VENV)/bin/mypy
 
 setup: $(STAMP)
-	$(PY) tools/offline_runtime/setup.py
+	$(PY) tools/offline_runtime/setup.py $(if $(filter official,$(RUNTIME)),--official)
 
+# The venv: the library (editable) and the dev tools of pyproject's [dependency-groups]
+# (pywrangler, uv, the test tools); `--group` needs pip >= 25.1.
 $(STAMP): pyproject.toml
 	test -x $(PY) || python3 -m venv $(VENV)
-	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	$(PY) -m pip install --quiet --disable-pip-version-check 'pip>=25.1'
+	$(PY) -m pip install --quiet --disable-pip-version-check -e . --group dev
 	touch $@

@@ -92,7 +92,10 @@ async function loadPython(modulePath) {
   pyodide.registerJsModule("_cloudflare_compat_flags", {});
   pyodide.registerJsModule("_pyodide_entrypoint_helper", {
     cloudflareWorkersModule: standin, cloudflareSocketsModule: {},
-    patchWaitUntil() {}, doAnImport: async () => ({}),
+    patchWaitUntil() {},
+    // As in the dispatcher's bundle: the library's params.mjs is an ES module (wrangler rule).
+    doAnImport: async (name) => (name === "dynamic_workflows/runtime/params.mjs"
+      ? import(pathToFileURL(join(ROOT, "src", name)).href) : {}),
   });
   copyTree(pyodide, join(ROOT, "src/dynamic_workflows"), "/bench/src/dynamic_workflows");
   copyTree(pyodide, join(ROOT, "python_modules"), "/bench/python_modules");

@@ -6,17 +6,19 @@ from pathlib import Path
 from typing import Any
 
 import pyjson5
+import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 DEV_ONLY_FLAGS = {"python_workers_development", "experimental"}
 
 
-def config() -> dict[str, Any]:
-    return dict(pyjson5.loads((ROOT / "wrangler.jsonc").read_text()))
+def config(path: Path = ROOT / "wrangler.jsonc") -> dict[str, Any]:
+    return dict(pyjson5.loads(path.read_text()))
 
 
-def test_the_deployable_config_carries_no_development_flags() -> None:
-    whole = config()
+@pytest.mark.parametrize("path", ["wrangler.jsonc", "examples/minimal/wrangler.jsonc"])
+def test_the_deployable_configs_carry_no_development_flags(path: str) -> None:
+    whole = config(ROOT / path)
     sections = [whole, *whole.get("env", {}).values()]
     for section in sections:
         assert not DEV_ONLY_FLAGS & set(section.get("compatibility_flags", []))

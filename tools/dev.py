@@ -1,16 +1,21 @@
 """``make dev``: run the dispatcher locally with the example tenants uploaded.
 
-Uses the official Python runtime where workerd can download it, and the
-offline development runtime (tools/offline_runtime) otherwise.
+Runs on the offline development runtime (tools/offline_runtime) unless asked for the
+official one (``make dev RUNTIME=official``, which runs ``pywrangler dev`` on Cloudflare's
+released bundle). ``PORT`` picks the port (8787). The dev server's log goes to a file,
+named at start, and its request lines, warnings and errors are echoed to the terminal.
 """
 
 from __future__ import annotations
 
 import os
+import re
 import secrets
 import signal
 import sys
+import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
@@ -21,6 +26,11 @@ from tools.offline_runtime.devserver import DevServer
 from tools.tenant_code import upload_examples
 
 ROOT = Path(__file__).resolve().parent.parent
+#: wrangler's table of attached modules and the harmless offline Request.cf warning.
+_QUIET = re.compile(
+    r"^\s*[┌├└│]|^Attaching additional modules|Unable to fetch the `Request.cf`"
+    r"|getaddrinfo ENOTFOUND workers\.cloudflare\.com|^\s+at .*(dns|async_hooks)"
+)
 
 
 def admin_token() -> str:
@@ -37,25 +47,60 @@ def admin_token() -> str:
     return token
 
 
+def follow(path: Path, offset: int, stop: threading.Event) -> Iterator[str]:
+    """Lines appended to ``path`` after ``offset``, until ``stop`` is set."""
+    while not path.exists() and not stop.is_set():
+        time.sleep(0.1)
+    with path.open("r", errors="replace") as handle:
+        handle.seek(offset)
+        pending = ""
+        while not stop.is_set():
+            chunk = handle.readline()
+            if not chunk:
+                time.sleep(0.1)
+                continue
+            pending += chunk
+            if pending.endswith("\n"):
+                yield pending.rstrip("\n")
+                pending = ""
+
+
+def echo_log(path: Path, offset: int, stop: threading.Event) -> None:
+    for line in follow(path, offset, stop):
+        if line.strip() and not _QUIET.search(line):
+            print(line, flush=True)
+
+
 def main() -> None:
     # A SIGTERM (not just Ctrl-C) must stop the dev server's process group too.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     token = admin_token()
     port = int(os.environ.get("PORT", "8787"))
-    with DevServer(ROOT, port=port, persist_dir=ROOT / ".wrangler" / "dev-state") as server:
-        with httpx.Client(base_url=server.url, headers={"authorization": f"Bearer {token}"}) as c:
+    server = DevServer(ROOT, port=port, persist_dir=ROOT / ".wrangler" / "dev-state")
+    offset = server.log_path.stat().st_size if server.log_path.exists() else 0
+    print(f"Starting the dispatcher on {server.url}: {server.mode}")
+    print(f"Dev server log: {server.log_path}", flush=True)
+    stop = threading.Event()
+    echo = threading.Thread(target=echo_log, args=(server.log_path, offset, stop), daemon=True)
+    echo.start()
+    try:
+        headers = {"authorization": f"Bearer {token}"}
+        with server, httpx.Client(base_url=server.url, headers=headers) as c:
             versions = upload_examples(c)
-        print(f"\nDispatcher on {server.url} ({server.mode}); tenants uploaded: {versions}")
-        print(
-            f'  curl -X POST {server.url}/t/js-orders/workflows -d \'{{"params":{{"who":"bob"}}}}\''
-        )
-        print(f"  curl {server.url}/t/js-orders/workflows/<id>")
-        print("Ctrl-C to stop.")
-        try:
-            while True:
-                time.sleep(3600)
-        except KeyboardInterrupt:
-            pass
+            print(f"\nDispatcher on {server.url}; tenants uploaded: {versions}")
+            print(
+                f"  curl -X POST {server.url}/t/js-orders/workflows"
+                ' -d \'{"params":{"who":"bob"}}\''
+            )
+            print(f"  curl {server.url}/t/js-orders/workflows/<id>")
+            print("Ctrl-C to stop.", flush=True)
+            try:
+                while True:
+                    time.sleep(3600)
+            except KeyboardInterrupt:
+                pass
+    finally:
+        stop.set()
 
 
 if __name__ == "__main__":

@@ -4,7 +4,8 @@
 development Pyodide bundle built here, adding the development flags on the command
 line only (the deployable config never carries them). ``runtime="official"`` runs
 ``pywrangler dev`` on Cloudflare's released bundle, for machines that can download it.
-``"auto"`` (the default, or ``DW_RUNTIME``) picks official when its host answers.
+The default (or ``DW_RUNTIME``) is ``offline``, the runtime the tests were run on here;
+``auto`` (only when asked for) picks official when the bundle's host answers.
 """
 
 from __future__ import annotations
@@ -24,6 +25,8 @@ from typing import Any
 from tools.offline_runtime.pins import NODE, NPM, PYODIDE, ROOT, WRANGLER
 
 WRAPPER = Path(__file__).with_name("workerd")
+#: ``npx`` as pywrangler runs it, on the offline runtime (see ``activate``).
+OFFLINE_BIN = Path(__file__).with_name("bin")
 #: Where workerd downloads the released bundle for the project's compatibility date.
 OFFICIAL_BUNDLE = "https://pyodide-capnp-bin.edgeworker.net/pyodide_314.0.6_2026-08-17_11.capnp.bin"
 DEV_FLAGS = ("python_workers", "python_workers_development", "experimental")
@@ -49,7 +52,7 @@ def official_bundle_reachable(timeout: float = 5.0) -> bool:
 
 
 def choose_runtime(requested: str | None = None) -> str:
-    runtime = requested or os.environ.get("DW_RUNTIME", "auto")
+    runtime = requested or os.environ.get("DW_RUNTIME") or "offline"
     if runtime == "auto":
         return "official" if official_bundle_reachable() else "offline"
     if runtime not in ("offline", "official"):
@@ -80,16 +83,20 @@ class DevServer:
         variables: dict[str, str] | None = None,
         extra_env: dict[str, str] | None = None,
         startup_timeout: float = 180.0,
+        launcher: list[str] | None = None,
     ) -> None:
+        """``launcher``: the command to run ``dev ...`` with instead of the default, e.g.
+        ``["uv", "run", "pywrangler"]``; offline, it runs as after ``. activate``."""
         self.root = root
         self.persist_dir = Path(persist_dir)
         self.port = port or free_port()
         self.runtime = choose_runtime(runtime)
+        self.launcher = launcher
         self.variables = dict(variables or {})
         if debug_routes:
             self.variables["DW_DEBUG_ROUTES"] = "1"
-        if self.runtime == "offline":
-            self.variables["DW_DEV_RUNTIME"] = "1"
+        if self.runtime == "offline" and launcher is None:
+            self.variables["DW_DEV_RUNTIME"] = "1"  # with a launcher, bin/npx adds it
         self.extra_env = dict(extra_env or {})
         self.startup_timeout = startup_timeout
         self.log_path = self.persist_dir.parent / f"devserver-{self.port}.log"
@@ -113,21 +120,28 @@ class DevServer:
         args = ["dev", "--ip", "127.0.0.1", "--port", str(self.port)]
         args += ["--inspector-port", str(free_port()), "--persist-to", str(self.persist_dir)]
         args += ["--show-interactive-dev-session=false", "--log-level", "info"]
-        if self.runtime == "offline":
+        if self.runtime == "offline" and self.launcher is None:
             # On the command line this replaces the config's flags, so it repeats python_workers.
             args += [f"--compatibility-flags={flag}" for flag in DEV_FLAGS]
         for name, value in self.variables.items():
             args += ["--var", f"{name}:{value}"]
+        if self.launcher is not None:
+            return [*self.launcher, *args]
         if self.runtime == "official":
-            return [str(self.root / ".venv" / "bin" / "pywrangler"), *args]
+            return [str(ROOT / ".venv" / "bin" / "pywrangler"), *args]
         return [str(NODE), str(WRANGLER), *args]
 
     def environment(self) -> dict[str, str]:
         env = dict(os.environ)
         env.update(CI="true", WRANGLER_SEND_METRICS="false", NO_COLOR="1")
-        env["PATH"] = os.pathsep.join([str(NODE.parent), env.get("PATH", "")])
+        # pywrangler (official) runs uv from the project's venv, and wrangler needs Node 22.
+        venv_bin = ROOT / ".venv" / "bin"
+        env["PATH"] = os.pathsep.join([str(NODE.parent), str(venv_bin), env.get("PATH", "")])
         if self.runtime == "offline":
             env["MINIFLARE_WORKERD_PATH"] = str(WRAPPER)
+            if self.launcher is not None:  # as `. tools/offline_runtime/activate` sets it up
+                env["PATH"] = os.pathsep.join([str(OFFLINE_BIN), env["PATH"]])
+                env["UV_PYTHON_DOWNLOADS"] = "never"
         env.update(self.extra_env)
         return env
 

@@ -1,14 +1,24 @@
-"""Everything the tests and ``make dev`` need, installed offline-safe and idempotently.
+"""Everything the offline runtime needs, installed offline-safe and idempotently.
 
-1. npm packages at the pinned versions (wrangler, workerd, Node 22, pyodide);
-2. ``workers-runtime-sdk`` (the version pyproject.toml pins) vendored into
-   ``python_modules`` as ``pywrangler sync`` would, without its downloads;
+    python3 tools/offline_runtime/setup.py [PROJECT]
+
+1. npm packages at the pinned versions (wrangler, workerd, Node 22, pyodide), with
+   ``npm ci`` from ``package-lock.json`` next to ``tools/``;
+2. what ``pywrangler sync`` produces for the Python Worker project in PROJECT (default: the
+   directory holding ``tools/``), without its downloads (a CPython 3.14, the Pyodide index):
+   the project's ``[project].dependencies`` plus ``workers-runtime-sdk``, pure-Python wheels
+   only, installed with ``pip --target`` into ``PROJECT/python_modules`` (local path sources
+   from ``[tool.uv.sources]``, such as a wheel, are honoured), and sync's token files, so
+   that ``pywrangler dev`` skips its sync step;
 3. the development Pyodide bundle for workerd.
 Each step is skipped when its result is already up to date.
 """
 
 from __future__ import annotations
 
+import argparse
+import hashlib
+import json
 import re
 import shutil
 import subprocess
@@ -22,34 +32,105 @@ if __package__ in (None, ""):
 from tools.offline_runtime.build_bundle import ensure_bundle
 from tools.offline_runtime.pins import ROOT, PinMismatchError, check_installed
 
-PYTHON_MODULES = ROOT / "python_modules"
-_VENDOR_STAMP = ROOT / ".cache" / "python_modules.stamp"
+#: The package pywrangler sync always adds to a project's dependencies.
+SDK_PACKAGE = "workers-runtime-sdk"
+#: The workers-py (pywrangler) version whose sync tokens we write; pyproject pins the same.
+PYWRANGLER_VERSION = "1.17.9"
+#: What the vendored python_modules were installed from (kept outside the worker's bundle).
+_STAMP = Path(".venv-workers") / "offline-vendor.inputs"
 
 
-def sdk_requirement() -> str:
-    """``workers-runtime-sdk==X`` as pinned in pyproject.toml's runtime dependencies."""
-    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
-    for requirement in project["dependencies"]:
-        if re.fullmatch(r"workers-runtime-sdk==[\w.]+", requirement):
-            return str(requirement)
-    raise SystemExit("pyproject.toml must pin workers-runtime-sdk==<version> in dependencies")
+class SetupError(SystemExit):
+    """A set-up step cannot run; the message says what to do."""
 
 
-def install_npm() -> None:
+def install_npm(root: Path = ROOT) -> None:
     try:
         check_installed()
     except PinMismatchError as exc:
+        if not (root / "package-lock.json").is_file():
+            raise SetupError(
+                f"{exc}\n{root}/package-lock.json is missing: copy package.json and "
+                "package-lock.json together with tools/offline_runtime"
+            ) from None
         print(f"{exc}\n-> npm ci", flush=True)
-        subprocess.run(["npm", "ci", "--no-audit", "--no-fund"], cwd=ROOT, check=True)
+        subprocess.run(["npm", "ci", "--no-audit", "--no-fund"], cwd=root, check=True)
         check_installed()
 
 
-def vendor_sdk() -> None:
-    requirement = sdk_requirement()
-    vendored = (PYTHON_MODULES / "workers" / "__init__.py").is_file()
-    if vendored and _VENDOR_STAMP.is_file() and _VENDOR_STAMP.read_text() == requirement:
+def _name(requirement: str) -> str:
+    match = re.match(r"\s*([A-Za-z0-9][A-Za-z0-9._-]*)", requirement)
+    if match is None:
+        raise SetupError(f"cannot read a package name from requirement {requirement!r}")
+    return re.sub(r"[-_.]+", "-", match.group(1)).lower()
+
+
+def requirements(project: Path) -> list[str]:
+    """What sync would resolve: the dependencies (path sources made absolute) and the SDK."""
+    pyproject = project / "pyproject.toml"
+    if not pyproject.is_file():
+        raise SetupError(f"{pyproject} not found: PROJECT must be a Python Worker project")
+    data = tomllib.loads(pyproject.read_text())
+    wanted = list(data.get("project", {}).get("dependencies", []))
+    if SDK_PACKAGE not in map(_name, wanted):
+        wanted.append(SDK_PACKAGE)
+    sources = data.get("tool", {}).get("uv", {}).get("sources", {})
+    paths = {_name(name): source["path"] for name, source in sources.items() if "path" in source}
+    resolved = []
+    for requirement in wanted:
+        path = paths.get(_name(requirement))
+        if path is None:
+            resolved.append(requirement)
+            continue
+        local = (project / path).resolve()
+        if not local.exists():
+            raise SetupError(
+                f"{pyproject}: [tool.uv.sources] {_name(requirement)} = {path!r} does not exist"
+                + (" (build the wheel first: `uv build --wheel`)" if local.suffix == ".whl" else "")
+            )
+        resolved.append(str(local))
+    return resolved
+
+
+def _fingerprint(wanted: list[str]) -> str:
+    digest = hashlib.sha256(json.dumps([PYWRANGLER_VERSION, wanted]).encode())
+    for requirement in wanted:
+        if Path(requirement).is_file():
+            digest.update(hashlib.sha256(Path(requirement).read_bytes()).digest())
+    return digest.hexdigest()
+
+
+def sync_tokens(project: Path) -> tuple[Path, Path]:
+    return project / "python_modules" / ".synced", project / ".venv-workers" / ".synced"
+
+
+def write_sync_tokens(project: Path) -> None:
+    """The files after which ``pywrangler dev`` finds nothing to sync (workers-py 1.17.9).
+
+    pywrangler skips sync when ``python_modules/.synced`` and ``.venv-workers/.synced`` hold
+    its version and are newer than ``pyproject.toml`` (and ``pylock.toml``). A real sync also
+    fills ``.venv-workers`` (a host venv of the runtime's Python, for editors); offline there
+    is no such interpreter, so only the token is written. ``pywrangler sync --force`` replaces
+    all of it wherever uv can download what it needs.
+    """
+    for token in sync_tokens(project):
+        token.parent.mkdir(parents=True, exist_ok=True)
+        token.write_text(PYWRANGLER_VERSION)
+
+
+def vendor(project: Path) -> None:
+    """Install the project's dependencies into ``PROJECT/python_modules`` as sync would."""
+    wanted = requirements(project)
+    target = project / "python_modules"
+    fingerprint = _fingerprint(wanted)
+    stamp = project / _STAMP
+    vendored = (target / ".synced").is_file()
+    if vendored and stamp.is_file() and stamp.read_text() == fingerprint:
+        if not _tokens_fresh(project):
+            write_sync_tokens(project)
         return
-    shutil.rmtree(PYTHON_MODULES, ignore_errors=True)
+    partial = project / "python_modules.partial"
+    shutil.rmtree(partial, ignore_errors=True)
     subprocess.run(
         [
             sys.executable,
@@ -58,25 +139,61 @@ def vendor_sdk() -> None:
             "install",
             "--quiet",
             "--disable-pip-version-check",
-            "--no-deps",
+            "--only-binary",
+            ":all:",
             "--target",
-            str(PYTHON_MODULES),
-            requirement,
+            str(partial),
+            *wanted,
         ],
         check=True,
     )
-    for junk in [*PYTHON_MODULES.glob("*.dist-info"), PYTHON_MODULES / "bin"]:
+    for junk in [*partial.glob("*.dist-info"), partial / "bin"]:
         shutil.rmtree(junk, ignore_errors=True)
-    for cache in PYTHON_MODULES.rglob("__pycache__"):
+    for cache in partial.rglob("__pycache__"):
         shutil.rmtree(cache, ignore_errors=True)
-    _VENDOR_STAMP.parent.mkdir(exist_ok=True)
-    _VENDOR_STAMP.write_text(requirement)
-    print(f"vendored {requirement} into python_modules/")
+    (partial / "pyvenv.cfg").touch()  # as sync marks python_modules
+    # Like sync, python_modules is generated: it is replaced as a whole.
+    shutil.rmtree(target, ignore_errors=True)
+    partial.rename(target)
+    write_sync_tokens(project)
+    stamp.write_text(fingerprint)
+    names = ", ".join(Path(w).name if Path(w).is_absolute() else w for w in wanted)
+    print(f"vendored into {target}: {names}")
 
 
-def main() -> None:
+def _tokens_fresh(project: Path) -> bool:
+    inputs = [project / "pyproject.toml", project / "pylock.toml"]
+    newest = max(p.stat().st_mtime for p in inputs if p.is_file())
+    return all(
+        t.is_file() and t.read_text().strip() == PYWRANGLER_VERSION and t.stat().st_mtime > newest
+        for t in sync_tokens(project)
+    )
+
+
+def clear_offline_sync(project: Path) -> None:
+    """Drop the tokens this set-up wrote, so that ``pywrangler dev`` runs a real sync."""
+    stamp = project / _STAMP
+    if stamp.is_file():
+        for token in sync_tokens(project):
+            token.unlink(missing_ok=True)
+        stamp.unlink()
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("project", nargs="?", type=Path, default=ROOT)
+    parser.add_argument(
+        "--official",
+        action="store_true",
+        help="set up for the official runtime: npm packages only; pywrangler syncs for real",
+    )
+    args = parser.parse_args(argv)
+    project = args.project.resolve()
     install_npm()
-    vendor_sdk()
+    if args.official:
+        clear_offline_sync(project)
+        return
+    vendor(project)
     ensure_bundle()
 
 
