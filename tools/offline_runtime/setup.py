@@ -152,13 +152,31 @@ def vendor(project: Path) -> None:
     for cache in partial.rglob("__pycache__"):
         shutil.rmtree(cache, ignore_errors=True)
     (partial / "pyvenv.cfg").touch()  # as sync marks python_modules
-    # Like sync, python_modules is generated: it is replaced as a whole.
-    shutil.rmtree(target, ignore_errors=True)
-    partial.rename(target)
+    # Like sync, python_modules is generated: its content is replaced as a whole (file by
+    # file, so a dev server watching it never sees it missing).
+    _mirror(partial, target)
+    shutil.rmtree(partial)
     write_sync_tokens(project)
     stamp.write_text(fingerprint)
     names = ", ".join(Path(w).name if Path(w).is_absolute() else w for w in wanted)
     print(f"vendored into {target}: {names}")
+
+
+def _mirror(source: Path, target: Path) -> None:
+    """Make ``target`` hold exactly the files of ``source``, writing only what differs."""
+    target.mkdir(exist_ok=True)
+    wanted = {p.relative_to(source) for p in source.rglob("*") if p.is_file()}
+    for path in sorted(target.rglob("*"), reverse=True):
+        relative = path.relative_to(target)
+        if path.is_file() and relative not in wanted:
+            path.unlink()
+        elif path.is_dir() and not any(path.iterdir()):
+            path.rmdir()
+    for relative in sorted(wanted):
+        new, old = source / relative, target / relative
+        if not old.is_file() or old.read_bytes() != new.read_bytes():
+            old.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(new, old)
 
 
 def _tokens_fresh(project: Path) -> bool:
