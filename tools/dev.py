@@ -15,13 +15,14 @@ import signal
 import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+import dynamic_workflows
 from tools.offline_runtime.devserver import DevServer
 from tools.tenant_code import upload_examples
 
@@ -65,10 +66,43 @@ def follow(path: Path, offset: int, stop: threading.Event) -> Iterator[str]:
                 pending = ""
 
 
+_ANSI = re.compile(r"\x1b\[[0-9;]*m")
+_UNCAUGHT = re.compile(r"Uncaught (\w+): ")
+_STACK = re.compile(r"^\s+at ")
+#: The library's deliberate refusals (not-found, bad input, engine refusals): one line each.
+REFUSALS = frozenset(
+    name
+    for name in dynamic_workflows.__all__
+    if name.endswith("Error") and name != "DispatcherInternalError"
+)
+
+
+def terminal_lines(lines: Iterable[str]) -> Iterator[str]:
+    """The log lines worth a person's terminal.
+
+    A refusal the library makes on purpose (workerd logs it as ``Uncaught
+    InstanceNotFoundError: ...`` when it crosses RPC) is one line, without its stack;
+    other errors keep theirs. The full log stays in the file.
+    """
+    in_refusal = False
+    for line in lines:
+        plain = _ANSI.sub("", line)
+        if not plain.strip() or (in_refusal and _STACK.match(plain)):
+            continue
+        in_refusal = False
+        if _QUIET.search(plain):
+            continue
+        refusal = _UNCAUGHT.search(plain)
+        if refusal and refusal.group(1) in REFUSALS:
+            in_refusal = True
+            yield "refused: " + plain[refusal.start(1) :].strip()
+            continue
+        yield line
+
+
 def echo_log(path: Path, offset: int, stop: threading.Event) -> None:
-    for line in follow(path, offset, stop):
-        if line.strip() and not _QUIET.search(line):
-            print(line, flush=True)
+    for line in terminal_lines(follow(path, offset, stop)):
+        print(line, flush=True)
 
 
 def main() -> None:
