@@ -105,7 +105,7 @@ def test_the_deleted_tenants_instance_ends_errored_when_the_engine_runs_it_again
     assert restarted.status_code == 200, restarted.text
     ended = poll_status(admin, reborn.raw_status_path("rerun"))
     assert ended["status"] == "errored", ended
-    assert "TenantDeletedError" in ended["error"]["message"]
+    assert ended["error"]["name"] == "TenantDeletedError", ended
     assert f"tenant {TENANT!r} was deleted" in ended["error"]["message"]
 
 

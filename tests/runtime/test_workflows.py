@@ -124,16 +124,7 @@ class Default(WorkerEntrypoint):
 
 
 def recorded_error(error: dict[str, str]) -> tuple[str, str]:
-    """The name and message of the error the engine recorded.
-
-    An engine without enhanced error serialization (the local one, unless the
-    dispatcher lists ``enhanced_error_serialization`` in its flags) gets a name
-    other than JavaScript's own error types folded into the message by workerd:
-    ``{"name": "Error", "message": "Name: message"}``.
-    """
-    if error["name"] == "Error" and ": " in error["message"]:
-        name, _, message = error["message"].partition(": ")
-        return name, message
+    """The name and message of the error the engine recorded."""
     return error["name"], error["message"]
 
 

@@ -11,7 +11,9 @@ The default (or ``DW_RUNTIME``) is ``offline``, the runtime the tests were run o
 from __future__ import annotations
 
 import contextlib
+import json
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -34,6 +36,13 @@ DEV_FLAGS = ("python_workers", "python_workers_development", "experimental")
 
 class DevServerError(RuntimeError):
     """The dev server did not become ready; the message ends with its log tail."""
+
+
+def config_flags(root: Path) -> list[str]:
+    """The compatibility flags of ``root``'s wrangler.jsonc (its ``//`` comment lines dropped)."""
+    text = (root / "wrangler.jsonc").read_text()
+    config = json.loads(re.sub(r"^\s*//.*$", "", text, flags=re.MULTILINE))
+    return [str(flag) for flag in config.get("compatibility_flags", [])]
 
 
 def free_port() -> int:
@@ -121,8 +130,9 @@ class DevServer:
         args += ["--inspector-port", str(free_port()), "--persist-to", str(self.persist_dir)]
         args += ["--show-interactive-dev-session=false", "--log-level", "info"]
         if self.runtime == "offline" and self.launcher is None:
-            # On the command line this replaces the config's flags, so it repeats python_workers.
-            args += [f"--compatibility-flags={flag}" for flag in DEV_FLAGS]
+            # On the command line this replaces the config's flags, so it repeats them.
+            flags = dict.fromkeys([*config_flags(self.root), *DEV_FLAGS])
+            args += [f"--compatibility-flags={flag}" for flag in flags]
         for name, value in self.variables.items():
             args += ["--var", f"{name}:{value}"]
         if self.launcher is not None:
