@@ -26,6 +26,38 @@ JSON_VALUES = {
 }
 
 
+def fallback_refusals():
+    """The Python params checks (no params.mjs in a tenant's bundle) on JavaScript values."""
+    import js  # noqa: PLC0415 - only this route builds JS values
+    from pyodide.ffi import to_js  # noqa: PLC0415
+
+    from dynamic_workflows.runtime import measure, native  # noqa: PLC0415
+
+    def holding(key, value):
+        params = js.Object.new()
+        setattr(params, key, value)
+        return params
+
+    cases = {
+        "nan": lambda: holding("a", float("nan")),
+        "bigint": lambda: holding("n", js.BigInt(5)),
+        "map": lambda: holding("m", js.Map.new(to_js([["a", 1]]))),
+        "set": lambda: holding("s", js.Set.new(to_js([1]))),
+        "regexp": lambda: holding("r", js.RegExp.new("x")),
+        "typed-array": lambda: holding("t", js.Uint8Array.new(2)),
+        "undefined": lambda: holding("u", None),
+        "error": lambda: holding("e", js.Error.new("x")),
+        "date": lambda: holding("d", js.Date.new(0)),
+    }
+    seen = {}
+    for name, build in cases.items():
+        try:
+            seen[name] = {"size": measure.params_size(build())}
+        except DynamicWorkflowsError as exc:
+            seen[name] = {"error": str(exc)}
+    return {"native": native.installed(), "cases": seen}
+
+
 def describe(value):
     """Type and value of each param, as the run saw it."""
     if isinstance(value, dict):
@@ -55,6 +87,8 @@ class Default(WorkerEntrypoint):
             except Exception as exc:
                 return Response(json.dumps({"reached": False, "error": str(exc)}))
             return Response(json.dumps({"reached": True, "status": response.status}))
+        if path == "/fallback-params":
+            return Response(json.dumps(fallback_refusals()))
         if path == "/wrap-here":  # a worker that does not export DynamicWorkflowBinding
             try:
                 wrap_workflow_binding({"tenantId": "x"})
