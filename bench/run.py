@@ -4,8 +4,10 @@
 
 Runs ``cpu.mjs`` (per-operation CPU and import cost in Pyodide under Node), ``rpc_hops.py``
 (RPC calls per operation in real workerd) and ``e2e.py`` (end to end in real workerd), each
-against the JavaScript reference in the same run, then sets the issue's targets beside the
-figures. Figures are printed, never asserted; each part also prints its own full table.
+against the JavaScript reference in the same run, and ``noisy.py`` (a noisy neighbour
+against per-tenant quotas, and the instance index's cost per create), then sets the
+issue's targets beside the figures. Figures are printed, never asserted; each part also
+prints its own full table.
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ def run_parts(quick: bool) -> dict[str, Any]:
         "cpu": [str(NODE), str(BENCH / "cpu.mjs"), *flag],
         "rpc_hops": [sys.executable, str(BENCH / "rpc_hops.py")],
         "e2e": [sys.executable, str(BENCH / "e2e.py"), *flag],
+        "noisy": [sys.executable, str(BENCH / "noisy.py"), *flag],
     }
     results: dict[str, Any] = {}
     for name, command in parts.items():
@@ -113,6 +116,7 @@ def summary(results: dict[str, Any]) -> list[tuple[str, str, str, str]]:
     ]
     for what, value, fmt in pick:
         rows.append((what, fmt.format(value(ours)), "ref " + fmt.format(value(reference)), ""))
+    rows += noisy_rows(results["noisy"])
     python_first = float(e2e["python, Python tenant"]["cold"]["first_create_ms"])
     rows.append(
         (
@@ -123,6 +127,42 @@ def summary(results: dict[str, Any]) -> list[tuple[str, str, str, str]]:
         )
     )
     return rows
+
+
+def noisy_rows(noisy: dict[str, Any]) -> list[tuple[str, str, str, str]]:
+    """A noisy neighbour at 5x its quota, and the index's cost per wrapped create."""
+    alone, loud, cost = noisy["alone"], noisy["noisy"], noisy["index_cost"]
+    checks = noisy["index_check"].values()
+    exact = all(c["missing"] == 0 and c["extra"] == 0 and c["duplicates"] == 0 for c in checks)
+    all_complete = set(noisy["ended"]) <= {"complete", "not final"} and not noisy["ended"].get(
+        "not final"
+    )
+    return [
+        (
+            "quiet creates accepted, noisy tenant at 5x",
+            f"{loud['quiet_accepted']}/{loud['quiet_attempts']}",
+            "all",
+            "yes" if loud["quiet_accepted"] == loud["quiet_attempts"] else "NO",
+        ),
+        (
+            "quiet create p50 / p95, with noisy (HTTP)",
+            f"{loud['quiet_p50_ms']:.0f}/{loud['quiet_p95_ms']:.0f} ms",
+            f"alone {alone['quiet_p50_ms']:.0f}/{alone['quiet_p95_ms']:.0f} ms",
+            "",
+        ),
+        (
+            "accepted creates complete and indexed once",
+            f"{sum(c['accepted'] for c in checks)}",
+            "none lost/doubled",
+            "yes" if exact and all_complete else "NO",
+        ),
+        (
+            "wrapped create with / without index",
+            f"{cost['with_index_ms']:.1f} ms",
+            f"without {cost['without_index_ms']:.1f} ms",
+            "",
+        ),
+    ]
 
 
 def main() -> None:

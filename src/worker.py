@@ -1,10 +1,17 @@
 """The dispatcher worker's main module: the classes workerd exports.
 
-``DynamicWorkflowBinding`` must be exported here: ``wrap_workflow_binding``
-finds it on ctx.exports.
+``DynamicWorkflowBinding`` must be exported under that name: ``wrap_workflow_binding``
+finds it on ctx.exports. The reference dispatcher exports the library's class with
+its admission hook set: quotas and the instance index (``dispatcher.index``).
 """
 
 from dispatcher.app import Default, DynamicWorkflow
-from dynamic_workflows import DynamicWorkflowBinding
+from dispatcher.index import IndexAdmission, TenantIndex
+from dynamic_workflows import DynamicWorkflowBinding as LibraryBinding
 
-__all__ = ["Default", "DynamicWorkflow", "DynamicWorkflowBinding"]
+
+class DynamicWorkflowBinding(LibraryBinding):
+    admission = IndexAdmission()
+
+
+__all__ = ["Default", "DynamicWorkflow", "DynamicWorkflowBinding", "TenantIndex"]

@@ -25,13 +25,15 @@ def test_the_deployable_configs_carry_no_development_flags(path: str) -> None:
         assert not {"DW_DEV_RUNTIME", "DW_DEBUG_ROUTES"} & set(section.get("vars", {}))
 
 
-def test_the_config_binds_the_workflow_to_the_dispatching_class() -> None:
-    (workflow,) = config()["workflows"]
-    assert workflow == {
-        "name": "dynamic-workflow",
-        "binding": "WORKFLOWS",
-        "class_name": "DynamicWorkflow",
-    }
+def test_the_config_binds_every_shard_to_the_dispatching_class() -> None:
+    assert config()["workflows"] == [
+        {
+            "name": f"dynamic-workflow-{n}",
+            "binding": f"WORKFLOWS_{n}",
+            "class_name": "DynamicWorkflow",
+        }
+        for n in (0, 1)
+    ]
     assert config()["worker_loaders"] == [{"binding": "LOADER"}]
 
 

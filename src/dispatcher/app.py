@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime
 import hmac
 import json
@@ -28,8 +29,13 @@ from dynamic_workflows import (
 from dynamic_workflows.core import TenantScope
 from dynamic_workflows.runtime.convert import to_js, to_py
 
+from . import cursor, index
+from .config import OPEN_SHARDS, SHARDS
 from .http import CREDENTIAL_HEADERS, RequestError, body_length, error_id, parse_json
-from .store import TenantStore, new_uid
+from .index import FINAL, MISSING, Row, index_of
+from .quota import Quota, QuotaError
+from .shards import place
+from .store import Current, TenantStore, new_uid
 from .tenants import (
     SCOPE_KEY,
     WORKFLOW_ENTRYPOINT,
@@ -42,6 +48,14 @@ from .uploads import TENANT_ID, UploadError, check_tenant_id, parse_upload
 _TENANT_ROUTE = re.compile(r"/t/([^/]+)(/.*)?")
 _ADMIN_TENANT = re.compile(r"/admin/tenants/([^/]+)")
 _ADMIN_INSTANCE = re.compile(r"/admin/tenants/([^/]+)/instances/([^/]+)")
+_ADMIN_INSTANCES = re.compile(r"/admin/tenants/([^/]+)/instances/?")
+_ADMIN_QUOTA = re.compile(r"/admin/tenants/([^/]+)/quota")
+#: The statuses the engine reports, for the listing's ``status`` filter.
+STATUSES = frozenset(
+    {"queued", "running", "paused", "errored", "terminated", "complete", "waiting",
+     "waitingForPause", "unknown", "reserved"}
+)  # fmt: skip
+_DEBUG_INDEX = re.compile(r"/admin/debug/index/(on|off)")
 _DEBUG_UNCHECKED_UPLOAD = re.compile(r"/admin/debug/unchecked-upload/([^/]+)")
 _DEBUG_RAW_ACTION = re.compile(r"/admin/debug/raw-action/([^/]+)/(pause|resume|restart|terminate)")
 
@@ -82,7 +96,7 @@ class Default(WorkerEntrypoint):
             return _error(404, "not found: use /t/<tenant>/... or /admin/...")
         except RequestError as exc:
             return _error(exc.status, str(exc))
-        except UploadError as exc:
+        except (UploadError, QuotaError, cursor.CursorError) as exc:
             return _error(400, str(exc))
         except Exception:
             # Nothing raises past the handler: the caller gets an id, the log the traceback.
@@ -103,7 +117,7 @@ class Default(WorkerEntrypoint):
         forwarded = JsRequest.new(url.toString(), request.js_object)
         for name in CREDENTIAL_HEADERS:  # Headers.delete ignores case
             forwarded.headers.delete(name)
-        worker = tenant_worker(env, tenant, current.uid, current.version, code)
+        worker = tenant_worker(env, tenant, current.uid, current.version, code, current.shard)
         try:
             return await worker.getEntrypoint().fetch(forwarded)
         except JsException:
@@ -119,9 +133,18 @@ class Default(WorkerEntrypoint):
             return _error(401, "missing or wrong bearer token")
         store = TenantStore(env.TENANT_CODE)
         method = request.method
+        if match := _ADMIN_INSTANCES.fullmatch(path):
+            tenant = check_tenant_id(match.group(1))
+            return await _list_instances(env, store, tenant, URL.new(request.url).searchParams)
         if match := _ADMIN_INSTANCE.fullmatch(path):
             tenant, instance_id = check_tenant_id(match.group(1)), match.group(2)
             return await _instance_status(env, store, tenant, instance_id)
+        if match := _ADMIN_QUOTA.fullmatch(path):
+            tenant = check_tenant_id(match.group(1))
+            if method not in ("GET", "PUT"):
+                return _error(405, "use GET or PUT")
+            body = await _json_body(request) if method == "PUT" else None
+            return await _quota(env, store, tenant, body)
         if match := _ADMIN_TENANT.fullmatch(path):
             tenant = check_tenant_id(match.group(1))
             if method == "PUT":
@@ -136,12 +159,12 @@ class Default(WorkerEntrypoint):
                         "tenant": tenant,
                         "uid": current.uid,
                         "version": current.version,
+                        "shard": current.shard,
                         "versions": versions,
                     }
                 )
             if method == "DELETE":
-                removed = await store.delete(tenant)
-                return _json({"tenant": tenant, "deletedVersions": removed})
+                return await _delete_tenant(env, store, tenant)
             return _error(405, "use PUT, GET or DELETE")
         if path.startswith("/admin/debug/") and _debug_routes(env):
             return await _debug(env, request, path)
@@ -157,11 +180,14 @@ async def _json_body(request: Any) -> Any:
 async def _publish(env: Any, store: TenantStore, tenant: str, body: Any) -> Any:
     """Check an upload, prove it loads in workerd, then store it and make it current."""
     code = parse_upload(body)
-    uid = await store.uid(tenant) or new_uid()
-    failure = await probe(env, tenant, uid, code.version, code)
+    current = await store.current(tenant)
+    uid = new_uid() if current is None else current.uid
+    # A tenant's shard is chosen once, at its first upload, and kept with its identity.
+    shard = place(uid, OPEN_SHARDS) if current is None else current.shard
+    failure = await probe(env, tenant, uid, code.version, code, shard)
     if failure is not None:
         return _error(400, f"the code does not load: {failure}")
-    version = await store.publish(tenant, code, uid)
+    version = await store.publish(tenant, code, uid, shard)
     return _json({"tenant": tenant, "version": version}, 201)
 
 
@@ -176,7 +202,7 @@ async def _debug(env: Any, request: Any, path: str) -> Any:
     """Test-only routes that let the tests reach the library's edges."""
     if path == "/admin/debug/raw-create":
         # What an unwrapped create leads to: MissingDispatcherMetadataError in run().
-        instance = await env.WORKFLOWS.create(to_js({"params": {"raw": True}}))
+        instance = await getattr(env, SHARDS[0]).create(to_js({"params": {"raw": True}}))
         return _json({"id": instance.id})
     if path == "/admin/debug/raw-creates":
         # The benchmarks' baseline: n creates on the unwrapped binding, timed in the worker
@@ -184,22 +210,29 @@ async def _debug(env: Any, request: Any, path: str) -> Any:
         body = await _json_body(request)
         options = to_js({"params": body.get("params")})
         start = Date.now()
+        workflow = getattr(env, SHARDS[0])
         for _ in range(body["n"]):
-            await env.WORKFLOWS.create(options)
+            await workflow.create(options)
         return _json({"ms": Date.now() - start, "n": body["n"]})
     if path.startswith("/admin/debug/raw-status/"):
-        instance = await env.WORKFLOWS.get(path.rsplit("/", 1)[1])
+        instance = await _on_any_shard(env, path.rsplit("/", 1)[1])
         return _json(to_py(await instance.status()))
+    if match := _DEBUG_INDEX.fullmatch(path):
+        # The benchmarks' baseline: wrapped creates without the index and quotas.
+        index.ENABLED["index"] = match.group(1) == "on"
+        return _json(index.ENABLED)
     if match := _DEBUG_RAW_ACTION.fullmatch(path):
         # What the engine does with any instance (a restart re-runs it from the start).
-        instance = await env.WORKFLOWS.get(match.group(1))
+        instance = await _on_any_shard(env, match.group(1))
         await getattr(instance, match.group(2))()
         return _json({"id": match.group(1), "done": match.group(2)})
     if match := _DEBUG_UNCHECKED_UPLOAD.fullmatch(path):
         # Code stored without the load probe, as an older dispatcher would have stored it.
         tenant, store = check_tenant_id(match.group(1)), TenantStore(env.TENANT_CODE)
         code = parse_upload(await _json_body(request))
-        version = await store.publish(tenant, code, await store.uid(tenant) or new_uid())
+        current = await store.current(tenant)
+        uid, shard = (new_uid(), SHARDS[0]) if current is None else (current.uid, current.shard)
+        version = await store.publish(tenant, code, uid, shard)
         return _json({"tenant": tenant, "version": version}, 201)
     if path == "/admin/debug/raise":
         # An unexpected failure inside a handler, for the catch-all's test.
@@ -217,20 +250,148 @@ async def _debug(env: Any, request: Any, path: str) -> Any:
     return _error(404, "unknown debug route")
 
 
+async def _on_any_shard(env: Any, engine_id: str) -> Any:
+    """The engine instance of that id on whichever shard has it (debug routes only)."""
+    for shard in SHARDS[:-1]:
+        try:
+            return await getattr(env, shard).get(engine_id)
+        except JsException:
+            continue
+    return await getattr(env, SHARDS[-1]).get(engine_id)
+
+
 async def _instance_status(env: Any, store: TenantStore, tenant: str, instance_id: str) -> Any:
-    uid = await store.uid(tenant)
-    if uid is None:
+    current = await store.current(tenant)
+    if current is None:
         return _error(404, f"unknown tenant {tenant!r}")
     try:
-        engine_id = TenantScope.for_value(uid).scope(instance_id)
+        engine_id = TenantScope.for_value(current.uid).scope(instance_id)
     except DynamicWorkflowsError as exc:
         return _error(400, str(exc))
     try:
-        instance = await env.WORKFLOWS.get(engine_id)
+        instance = await getattr(env, current.shard).get(engine_id)
         status = to_py(await instance.status())
     except JsException:
         return _error(404, str(InstanceNotFoundError(instance_id)))
-    return _json({"tenant": tenant, "id": instance_id, "engineId": engine_id, **status})
+    return _json(
+        {
+            "tenant": tenant,
+            "id": instance_id,
+            "engineId": engine_id,
+            "shard": current.shard,
+            **status,
+        }
+    )
+
+
+async def _known(store: TenantStore, tenant: str) -> Current:
+    current = await store.current(tenant)
+    if current is None:
+        raise RequestError(404, f"unknown tenant {tenant!r}")
+    return current
+
+
+async def _quota(env: Any, store: TenantStore, tenant: str, body: Any) -> Any:
+    """GET: the tenant's quota and unfinished count; PUT: set the fields the body names."""
+    current = await _known(store, tenant)
+    stub = index_of(env, current.uid)
+    state = to_py(await stub.quota())
+    if body is not None:
+        quota = Quota.from_json(body, Quota(**state["quota"]))
+        state = to_py(await stub.set_quota(to_js(quota.to_json())))
+    return _json({"tenant": tenant, **state})
+
+
+#: How many index rows one listing request reads at most (with a status filter).
+LIST_SCAN_LIMIT = 500
+MAX_LIMIT = 100
+
+
+async def _list_instances(env: Any, store: TenantStore, tenant: str, query: Any) -> Any:
+    """A page of the tenant's instances, newest first, each with its live engine status."""
+    current = await _known(store, tenant)
+    limit = _limit(query.get("limit"))
+    given = query.get("cursor")
+    before = cursor.decode(str(given)) if given else None
+    wanted = {s for s in str(query.get("status") or "").split(",") if s}
+    if wanted - STATUSES:
+        raise RequestError(400, f"status must be among {sorted(STATUSES)} (comma-separated)")
+    stub, workflow = index_of(env, current.uid), getattr(env, current.shard)
+    found: list[dict[str, Any]] = []
+    scanned = 0
+    while len(found) < limit and scanned < LIST_SCAN_LIMIT:
+        rows = await index.page(stub, before, limit if not wanted else MAX_LIMIT, False)
+        if not rows:
+            break
+        seen = await index.statuses(stub, workflow, rows)
+        for row in rows:
+            before, scanned = row.n, scanned + 1
+            status = seen[row.n]
+            if status == MISSING:
+                if row.state != "reserved":
+                    continue  # deleted by the tenant (deleteBatch): the index forgot it
+                status = "reserved"  # a create in flight, or one whose dispatcher died
+            if not wanted or status in wanted:
+                found.append(_listed(row, status))
+                if len(found) == limit:
+                    break
+    more = before is not None and bool(await index.page(stub, before, 1, False))
+    return _json(
+        {
+            "tenant": tenant,
+            "instances": found,
+            "nextCursor": cursor.encode(before) if more and before is not None else None,
+        }
+    )
+
+
+def _limit(text: Any) -> int:
+    if not text:
+        return 20
+    if not str(text).isdigit() or not 1 <= int(str(text)) <= MAX_LIMIT:
+        raise RequestError(400, f"limit must be a whole number from 1 to {MAX_LIMIT}")
+    return int(str(text))
+
+
+def _listed(row: Row, status: str) -> dict[str, Any]:
+    created = datetime.datetime.fromtimestamp(row.created_at, datetime.UTC)
+    return {
+        "id": row.id,
+        "engineId": row.engine_id,
+        "tenant": row.tenant,
+        "codeVersion": row.version,
+        "createdAt": created.isoformat(timespec="milliseconds").replace("+00:00", "Z"),
+        "status": status,
+    }
+
+
+async def _delete_tenant(env: Any, store: TenantStore, tenant: str) -> Any:
+    """Terminate every unfinished instance in the tenant's index, then remove its code."""
+    current = await store.current(tenant)
+    terminated = 0
+    if current is not None:
+        stub, workflow = index_of(env, current.uid), getattr(env, current.shard)
+        before = None
+        while rows := await index.page(stub, before, MAX_LIMIT, True):
+            before = rows[-1].n
+            seen = await index.statuses(stub, workflow, rows)
+            live = [r for r in rows if seen[r.n] not in FINAL and seen[r.n] != MISSING]
+            for start in range(0, len(live), 20):
+                done = await asyncio.gather(
+                    *(_terminate(workflow, row.engine_id) for row in live[start : start + 20])
+                )
+                terminated += sum(done)
+        await stub.clear()
+    removed = await store.delete(tenant)
+    return _json({"tenant": tenant, "deletedVersions": removed, "terminatedInstances": terminated})
+
+
+async def _terminate(workflow: Any, engine_id: str) -> bool:
+    try:
+        await (await workflow.get(engine_id)).terminate()
+    except JsException:
+        return False  # finished (or gone) since its status was read
+    return True
 
 
 async def _load_runner(metadata: dict[str, Any], env: Any, ctx: Any) -> Any:
@@ -243,12 +404,13 @@ async def _load_runner(metadata: dict[str, Any], env: Any, ctx: Any) -> Any:
     raw = _env()
     tenant, uid, version = metadata["tenantId"], metadata[SCOPE_KEY], metadata["codeVersion"]
     store = TenantStore(raw.TENANT_CODE)
-    if await store.uid(tenant) != uid:
+    current = await store.current(tenant)
+    if current is None or current.uid != uid:
         raise TenantDeletedError(tenant)
     code = await store.load(tenant, version)
     if code is None:
         raise RuntimeError(f"code version {version} of tenant {tenant!r} is gone")
-    worker = tenant_worker(raw, tenant, uid, version, code)
+    worker = tenant_worker(raw, tenant, uid, version, code, current.shard)
     return worker.getEntrypoint(WORKFLOW_ENTRYPOINT)
 
 

@@ -9,8 +9,11 @@ A tenant's name can be deleted and given to someone else; its instances must
 not follow the name. So the first upload under a name also makes an opaque
 random identity that scopes the tenant's instance ids and names its isolates;
 it is stored with the ``current`` pointer (``tenants/<tenant>/current``, JSON
-``{"uid", "version"}``, one read), DELETE removes both with the code, and the
-next upload under the name gets a new identity.
+``{"uid", "version", "shard"}``, one read), DELETE removes both with the code, and the
+next upload under the name gets a new identity. ``shard`` is the Workflow binding
+the tenant was placed on at its first upload (``dispatcher.shards``): every
+create, get and run of the tenant uses it, so its instances are always found
+again; a pointer written before shards existed means ``config.LEGACY_SHARD``.
 
 Every tenant request and every run needs the pointer, so an isolate keeps what
 it read for ``POINTER_TTL`` seconds. Uploads and deletes through an isolate
@@ -29,6 +32,8 @@ from typing import Any
 
 from dynamic_workflows.runtime.convert import is_null, to_js
 
+from .config import LEGACY_SHARD, SHARDS
+from .shards import recorded
 from .uploads import TenantCode
 
 _CACHE_LIMIT = 256
@@ -42,6 +47,7 @@ class Current:
 
     uid: str
     version: str
+    shard: str
 
 
 def new_uid() -> str:
@@ -53,16 +59,18 @@ class TenantStore:
     def __init__(self, bucket: Any) -> None:
         self._bucket = bucket
 
-    async def publish(self, tenant: str, code: TenantCode, uid: str) -> str:
-        """Store ``code`` and make it current, under the tenant identity ``uid``."""
+    async def publish(self, tenant: str, code: TenantCode, uid: str, shard: str) -> str:
+        """Store ``code`` and make it current, under the identity ``uid``, on ``shard``."""
         version = code.version
         key = _code_key(tenant, version)
         if is_null(await self._bucket.head(key)):
             await self._bucket.put(key, code.to_json())
-        pointer = json.dumps({"uid": uid, "version": version}, separators=(",", ":"))
+        pointer = json.dumps(
+            {"uid": uid, "version": version, "shard": shard}, separators=(",", ":")
+        )
         await self._bucket.put(_current_key(tenant), pointer)
         _remember(tenant, version, code)
-        _POINTERS[tenant] = (Current(uid, version), time.monotonic() + POINTER_TTL)
+        _POINTERS[tenant] = (Current(uid, version, shard), time.monotonic() + POINTER_TTL)
         return version
 
     async def uid(self, tenant: str) -> str | None:
@@ -130,7 +138,9 @@ def _pointer(text: str) -> Current | None:
         return None  # a bare version: stored before tenant identities
     if not isinstance(data, dict) or not isinstance(data.get("uid"), str):
         return None
-    return Current(data["uid"], str(data["version"]))
+    return Current(
+        data["uid"], str(data["version"]), recorded(data.get("shard"), SHARDS, LEGACY_SHARD)
+    )
 
 
 def _remember(tenant: str, version: str, code: TenantCode) -> None:

@@ -51,8 +51,11 @@ def tenant_metadata(tenant: str, uid: str, version: str) -> dict[str, str]:
     return {"tenantId": tenant, SCOPE_KEY: uid, "codeVersion": version}
 
 
-def tenant_worker(env: Any, tenant: str, uid: str, version: str, code: TenantCode) -> Any:
-    """The tenant's dynamic worker (loaded once per identity and version, then cached)."""
+def tenant_worker(
+    env: Any, tenant: str, uid: str, version: str, code: TenantCode, shard: str
+) -> Any:
+    """The tenant's dynamic worker (loaded once per identity and version, then cached),
+    its ``env.WORKFLOWS`` wrapping the Workflow binding ``shard``."""
     if code.is_python and development_runtime():
         # The library adds allowExperimental for Python tenants on the development
         # runtime, which lets the worker's own flags switch on experimental features:
@@ -73,11 +76,14 @@ def tenant_worker(env: Any, tenant: str, uid: str, version: str, code: TenantCod
         compatibility_date=code.compatibility_date,
         compatibility_flags=code.compatibility_flags,
         scope_key=SCOPE_KEY,
+        binding_name=shard,
         limits=LIMITS,
     )
 
 
-async def probe(env: Any, tenant: str, uid: str, version: str, code: TenantCode) -> str | None:
+async def probe(
+    env: Any, tenant: str, uid: str, version: str, code: TenantCode, shard: str
+) -> str | None:
     """Load the code in workerd and evaluate its modules; None if it loads, else why not.
 
     The probe calls a method no tenant has on its TenantWorkflow entrypoint: workerd
@@ -86,7 +92,7 @@ async def probe(env: Any, tenant: str, uid: str, version: str, code: TenantCode)
     (a syntax error, a bad wasm module, a missing export, a module that raises).
     The isolate is the one the tenant's traffic will use, so it is warm afterwards.
     """
-    worker = tenant_worker(env, tenant, uid, version, code)
+    worker = tenant_worker(env, tenant, uid, version, code, shard)
     try:
         await getattr(worker.getEntrypoint(WORKFLOW_ENTRYPOINT), PROBE_METHOD)()
     except JsException as exc:

@@ -24,6 +24,7 @@ from .core import (
     InvalidParamsError,
     MissingDispatcherMetadataError,
     MissingWorkflowBindingError,
+    QuotaExceededError,
     WorkflowEngineError,
 )
 
@@ -72,6 +73,7 @@ __all__ = [
     "InvalidParamsError",
     "MissingDispatcherMetadataError",
     "MissingWorkflowBindingError",
+    "QuotaExceededError",
     "WorkflowEngineError",
     "create_dynamic_workflow_entrypoint",
     "development_runtime",

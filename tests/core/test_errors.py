@@ -5,6 +5,7 @@ from dynamic_workflows.core import (
     InstanceAlreadyExistsError,
     InstanceNotFoundError,
     InvalidParamsError,
+    QuotaExceededError,
     error_from_rpc,
 )
 
@@ -38,3 +39,11 @@ def test_every_error_message_is_one_line() -> None:
         InstanceAlreadyExistsError("a"),
     ]
     assert all("\n" not in str(error) for error in errors)
+
+
+def test_a_quota_refusal_comes_back_as_quota_exceeded_error() -> None:
+    sent = QuotaExceededError("creates_per_second", 5, "burst 10, 1 asked", retry_after=0.2)
+    error = error_from_rpc("QuotaExceededError", str(sent))
+    assert isinstance(error, QuotaExceededError)
+    assert str(error) == str(sent)
+    assert "creates_per_second is 5" in str(sent) and "retry in 0.20 s" in str(sent)

@@ -42,7 +42,8 @@ def test_the_tenant_sees_the_workflow_name_and_timestamp(
     finished: tuple[str, dict[str, Any]],
 ) -> None:
     _, result = finished
-    assert result["output"]["event"]["workflowName"] == "dynamic-workflow"
+    # The Workflow (shard) the tenant was placed on: see dispatcher.shards.
+    assert result["output"]["event"]["workflowName"] in ("dynamic-workflow-0", "dynamic-workflow-1")
     assert result["output"]["event"]["timestamp"].startswith("20")
 
 

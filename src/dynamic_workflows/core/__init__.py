@@ -4,6 +4,7 @@ Nothing here imports ``js``, ``pyodide`` or ``workers``; it runs and is tested
 on CPython.
 """
 
+from .admission import Admission, Reservation
 from .envelope import METADATA_KEY, PARAMS_KEY, unwrap_params, wrap_params
 from .errors import (
     BindingNotExportedError,
@@ -18,6 +19,7 @@ from .errors import (
     InvalidParamsError,
     MissingDispatcherMetadataError,
     MissingWorkflowBindingError,
+    QuotaExceededError,
     WorkflowEngineError,
     error_from_rpc,
 )
@@ -33,6 +35,7 @@ __all__ = [
     "METADATA_KEY",
     "PARAMS_KEY",
     "TENANT_ID_MAX_LENGTH",
+    "Admission",
     "BindingNotExportedError",
     "DispatcherInternalError",
     "DynamicWorkflowsError",
@@ -46,6 +49,8 @@ __all__ = [
     "MissingDispatcherMetadataError",
     "MissingWorkflowBindingError",
     "PreparedCreate",
+    "QuotaExceededError",
+    "Reservation",
     "TenantBinding",
     "TenantScope",
     "WorkflowEngineError",

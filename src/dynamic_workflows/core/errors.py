@@ -77,6 +77,34 @@ class WorkflowEngineError(DynamicWorkflowsError, RuntimeError):
         super().__init__(f"the Workflows engine refused the call: {message}")
 
 
+class QuotaExceededError(DynamicWorkflowsError, RuntimeError):
+    """A create the platform refused before the engine: the tenant is past one of its quotas.
+
+    ``quota`` names it (``creates_per_second`` or ``max_unfinished``), ``limit`` is its
+    value, ``retry_after`` the seconds until a retry can succeed (None: when an
+    unfinished instance finishes). Nothing was created.
+    """
+
+    def __init__(
+        self,
+        quota: str,
+        limit: float,
+        reason: str,
+        retry_after: float | None = None,
+        *,
+        when: str = "when one of your unfinished instances finishes",
+    ) -> None:
+        if retry_after is not None:
+            when = f"in {retry_after:.2f} s"
+        super().__init__(
+            f"quota.exceeded: {quota} is {limit:g} for this tenant ({reason}); "
+            f"nothing was created, retry {when}."
+        )
+        self.quota = quota
+        self.limit = limit
+        self.retry_after = retry_after
+
+
 class DispatcherInternalError(DynamicWorkflowsError, RuntimeError):
     """The dispatcher failed unexpectedly; the detail is in its log, under ``reference``."""
 
@@ -138,6 +166,7 @@ _BY_NAME: dict[str, type[DynamicWorkflowsError]] = {
         InstanceNotFoundError,
         InstanceAlreadyExistsError,
         WorkflowEngineError,
+        QuotaExceededError,
         DispatcherInternalError,
         BindingNotExportedError,
         MissingWorkflowBindingError,

@@ -9,10 +9,10 @@ back into the dispatcher, where the real binding lives.
 from __future__ import annotations
 
 import json
-from collections.abc import Awaitable, Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from functools import cache, lru_cache, partial
-from typing import Any, cast
+from typing import Any, ClassVar, NamedTuple, cast
 
 from js import JSON, Object
 from pyodide.ffi import JsException
@@ -20,13 +20,16 @@ from workers import WorkerEntrypoint, import_from_javascript
 
 from ..core import (
     DEFAULT_SCOPE_KEY,
+    Admission,
     BindingNotExportedError,
     MissingWorkflowBindingError,
+    PreparedCreate,
+    Reservation,
     TenantBinding,
 )
 from . import dispatch, native
 from .convert import to_js, to_py
-from .errors import tenant_facing
+from .errors import internal_error, tenant_facing
 from .measure import batch_of, options_of
 from .surface import RpcSurface
 
@@ -66,30 +69,43 @@ class DynamicWorkflowBinding(WorkerEntrypoint):
     objects can be named, called or replaced over RPC.
     """
 
+    #: The optional admission hook (quotas, an instance index): see ``core.admission``.
+    #: Set it on a subclass and export the subclass as ``DynamicWorkflowBinding``.
+    admission: ClassVar[Admission | None] = None
+
     def __new__(cls, ctx: Any, env: Any = None) -> DynamicWorkflowBinding:
         dispatch.install()
-        props = ctx.props
-        surface = RpcSurface({name: partial(method, props) for name, method in _METHODS.items()})
+        call = _Call(ctx.props, cls.admission)
+        surface = RpcSurface({name: partial(method, call) for name, method in _METHODS.items()})
         return cast(DynamicWorkflowBinding, surface)
 
 
-async def _create(props: Any, options: Any = None) -> Any:
-    tenant, workflow = _tenant(props)
+class _Call(NamedTuple):
+    """What a method of the surface is bound to: the tenant's props and the hook."""
+
+    props: Any
+    admission: Admission | None
+
+
+async def _create(call: _Call, options: Any = None) -> Any:
+    tenant, workflow, name = _tenant(call.props)
     await native.load()
     options, size = options_of(options)
     prepared = tenant.prepare_create(options, params_size=size)
-    with _engine_errors(tenant, prepared.tenant_id or None):
-        instance = await workflow.create(to_js(prepared.engine_options))
+    async with _admitted(call.admission, tenant, [prepared], name):
+        with _engine_errors(tenant, prepared.tenant_id or None):
+            instance = await workflow.create(to_js(prepared.engine_options))
     return _handle(instance, prepared.tenant_id or instance.id)
 
 
-async def _create_batch(props: Any, batch: Any = None) -> Any:
-    tenant, workflow = _tenant(props)
+async def _create_batch(call: _Call, batch: Any = None) -> Any:
+    tenant, workflow, name = _tenant(call.props)
     await native.load()
     items, sizes = batch_of(batch)
     prepared = tenant.prepare_batch(items, params_sizes=sizes)
-    with _engine_errors(tenant, prepared[0].tenant_id if len(prepared) == 1 else None):
-        instances = await workflow.createBatch(to_js([p.engine_options for p in prepared]))
+    async with _admitted(call.admission, tenant, prepared, name):
+        with _engine_errors(tenant, prepared[0].tenant_id if len(prepared) == 1 else None):
+            instances = await workflow.createBatch(to_js([p.engine_options for p in prepared]))
     return to_js(
         [
             _handle(instance, item.tenant_id or instance.id)
@@ -98,16 +114,16 @@ async def _create_batch(props: Any, batch: Any = None) -> Any:
     )
 
 
-async def _get(props: Any, id: Any = None) -> Any:
-    tenant, workflow = _tenant(props)
+async def _get(call: _Call, id: Any = None) -> Any:
+    tenant, workflow, _ = _tenant(call.props)
     engine_id = tenant.engine_id(id)
     with _engine_errors(tenant, id):
         instance = await workflow.get(engine_id)
     return _handle(instance, id)
 
 
-async def _delete_batch(props: Any, ids: Any = None) -> Any:
-    tenant, workflow = _tenant(props)
+async def _delete_batch(call: _Call, ids: Any = None) -> Any:
+    tenant, workflow, _ = _tenant(call.props)
     engine_ids = [tenant.engine_id(i) for i in to_py(ids)]
     with _engine_errors(tenant, None):
         result = to_py(await workflow.deleteBatch(to_js(engine_ids)))
@@ -124,13 +140,13 @@ _METHODS: dict[str, Callable[..., Awaitable[Any]]] = {
 }
 
 
-def _tenant(props: Any) -> tuple[TenantBinding, Any]:
+def _tenant(props: Any) -> tuple[TenantBinding, Any, str]:
     # The props' JSON is their identity: a tenant is checked once, not on every call.
     name, tenant = _tenant_for(JSON.stringify(props))
     workflow = getattr(_workers_module().env, name, None)
     if workflow is None:
         raise MissingWorkflowBindingError(name)
-    return tenant, workflow
+    return tenant, workflow, name
 
 
 @lru_cache(maxsize=4096)
@@ -159,6 +175,35 @@ def _handle(instance: Any, tenant_id: str) -> Any:
         if method is not None:
             setattr(handle, name, method.bind(instance))
     return handle
+
+
+@asynccontextmanager
+async def _admitted(
+    admission: Admission | None,
+    tenant: TenantBinding,
+    prepared: list[PreparedCreate],
+    binding_name: str,
+) -> AsyncIterator[None]:
+    """Reserve before the engine is called (the hook may refuse), settle on its answer."""
+    if admission is None:
+        yield
+        return
+    engine_ids = [str(item.engine_options.get("id") or "") for item in prepared]
+    reservation = await admission.reserve(tenant.metadata, engine_ids, binding_name)
+    try:
+        yield
+    except BaseException:
+        await _settle(reservation, created=False)
+        raise
+    await _settle(reservation, created=True)
+
+
+async def _settle(reservation: Reservation, *, created: bool) -> None:
+    """Tell the hook the engine's answer; a failure here is logged, never the tenant's."""
+    try:
+        await reservation.settle(created)
+    except Exception as exc:
+        internal_error(exc)  # logs it: the hook reconciles unsettled reservations itself
 
 
 @contextmanager

@@ -1,0 +1,27 @@
+"""The reference dispatcher's platform settings: shards, the index binding, default quotas.
+
+Pure values (no ``js``), so the pure modules and their tests can read them.
+"""
+
+from __future__ import annotations
+
+from .quota import Quota
+
+#: Every Workflow binding of ``DynamicWorkflow`` the dispatcher runs tenants on (wrangler.jsonc).
+#: A tenant's shard is recorded with it; remove a binding only once no tenant is recorded on it.
+SHARDS: tuple[str, ...] = ("WORKFLOWS_0", "WORKFLOWS_1")
+#: The shards new tenants are placed on (a subset of SHARDS: leave a full one out of it).
+OPEN_SHARDS: tuple[str, ...] = SHARDS
+#: The shard of a tenant whose pointer predates shards (the platform's first Workflow).
+LEGACY_SHARD = SHARDS[0]
+#: The Durable Object namespace of the per-tenant instance index (SQLite storage).
+INDEX_BINDING = "TENANT_INDEX"
+#: Every tenant's quota until ``PUT /admin/tenants/<t>/quota`` sets its own.
+#: A Workflow takes 100 creations/s and an account 300/s (paid plan): keep the sum of
+#: the tenants' bursts that may coincide within what the shards take.
+DEFAULT_QUOTA = Quota(creates_per_second=50.0, burst=100, max_unfinished=10_000)
+#: A reservation older than this that the engine does not know is a create that never
+#: happened (the dispatcher died between reserving and settling): it is dropped.
+STALE_RESERVATION_S = 30.0
+#: How many of a tenant's unfinished instances one create at the cap re-checks with the engine.
+RECHECK_AT_CAP = 50

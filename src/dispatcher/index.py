@@ -1,0 +1,311 @@
+"""Each tenant's instance index and quotas: a Durable Object with SQLite storage.
+
+One object per tenant identity (``idFromName(tenantUid)``), so a tenant
+recreated under a deleted tenant's name starts with an empty index. Every
+wrapped ``create``/``createBatch`` goes through ``IndexAdmission`` (the
+library's admission hook):
+
+1. ``reserve``: one synchronous method of the object (no ``await`` inside, so
+   nothing interleaves) checks both quotas (``quota.admit``) and inserts the
+   instances as ``reserved``; a refusal inserts nothing and takes no tokens.
+2. the binding calls the engine;
+3. ``settle``: the rows become ``created``, or are deleted when the engine
+   refused (so the index never holds a refused instance).
+
+If the dispatcher dies between 1 and 3, the rows stay ``reserved``: they count
+against the unfinished cap, are listed with the engine's status, and the next
+re-check (a create at the cap, a listing, a delete) settles them on what the
+engine says: an instance it has becomes ``created``; one it does not have,
+once older than ``STALE_RESERVATION_S``, is dropped.
+
+Finished instances are learnt lazily: a listing records the final statuses it
+reads, and a create refused at the unfinished cap first re-checks the
+``RECHECK_AT_CAP`` least recently checked unfinished instances with the engine,
+then tries once more.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from js import Date
+from pyodide.ffi import JsException
+from workers import DurableObject
+
+from dynamic_workflows.core import QuotaExceededError, TenantScope
+from dynamic_workflows.runtime.convert import to_js, to_py
+
+from .config import DEFAULT_QUOTA, INDEX_BINDING, RECHECK_AT_CAP, STALE_RESERVATION_S
+from .quota import Bucket, Quota, admit
+
+#: Engine statuses after which an instance never runs again by itself.
+FINAL = frozenset({"complete", "errored", "terminated"})
+#: What ``observe`` records for an id the engine does not know.
+MISSING = "missing"
+#: Off only through the test-only debug route, to measure the index's cost in one run.
+ENABLED = {"index": True}
+
+_SCHEMA = (
+    """CREATE TABLE IF NOT EXISTS instances (
+        n INTEGER PRIMARY KEY AUTOINCREMENT,
+        engine_id TEXT NOT NULL,
+        id TEXT NOT NULL,
+        tenant TEXT NOT NULL,
+        version TEXT NOT NULL,
+        created_at REAL NOT NULL,
+        state TEXT NOT NULL,
+        status TEXT,
+        checked_at REAL NOT NULL DEFAULT 0
+    )""",
+    "CREATE INDEX IF NOT EXISTS unfinished ON instances (state, checked_at)",
+    "CREATE TABLE IF NOT EXISTS settings (k TEXT PRIMARY KEY, v TEXT NOT NULL)",
+)
+_COLUMNS = "n, engine_id, id, tenant, version, created_at, state, status"
+
+
+def _now() -> float:
+    return float(Date.now()) / 1000
+
+
+class TenantIndex(DurableObject):  # type: ignore[no-untyped-call]
+    """One tenant's instances (newest first by row number) and its quota state.
+
+    Every method is synchronous SQL inside an ``async def``: each runs to its end
+    before the object takes another call.
+    """
+
+    def __init__(self, ctx: Any, env: Any) -> None:
+        super().__init__(ctx, env)
+        self.storage = ctx.storage
+        self.sql = ctx.storage.sql
+        for statement in _SCHEMA:
+            self.sql.exec(statement)
+
+    async def reserve(self, request: Any) -> dict[str, Any]:
+        """Check the quotas for ``request["items"]`` and insert them, or say why not."""
+        items = list(request["items"])
+        now = _now()
+        unfinished = self._one("SELECT count(*) AS c FROM instances WHERE state != 'finished'")
+        try:
+            bucket = admit(self._quota(), self._bucket(now), int(unfinished), len(items), now)
+        except QuotaExceededError as exc:
+            refusal: dict[str, Any] = {
+                "ok": False,
+                "quota": exc.quota,
+                "limit": exc.limit,
+                "retryAfter": exc.retry_after,
+                "message": str(exc),
+            }
+            if exc.quota == "max_unfinished":
+                refusal["check"] = self._rows(
+                    "SELECT " + _COLUMNS + " FROM instances WHERE state != 'finished' "
+                    "ORDER BY checked_at, n LIMIT ?",
+                    RECHECK_AT_CAP,
+                )
+            return refusal
+        self._set("bucket", {"tokens": bucket.tokens, "at": bucket.at})
+        rows = []
+        for engine_id, instance_id in items:
+            cursor = self.sql.exec(
+                "INSERT INTO instances (engine_id, id, tenant, version, created_at, state, "
+                "checked_at) VALUES (?, ?, ?, ?, ?, 'reserved', ?) RETURNING n",
+                engine_id,
+                instance_id,
+                request["tenant"],
+                request["version"],
+                now,
+                now,
+            )
+            rows.append(int(cursor.one().n))
+        return {"ok": True, "rows": rows}
+
+    async def settle(self, rows: list[int], created: bool) -> None:
+        """The engine's answer to a reservation: keep the rows as created, or drop them."""
+        for row in rows:
+            if created:
+                self.sql.exec(
+                    "UPDATE instances SET state = 'created' WHERE n = ? AND state = 'reserved'",
+                    row,
+                )
+            else:
+                self.sql.exec("DELETE FROM instances WHERE n = ?", row)
+
+    async def observe(self, seen: list[list[Any]]) -> None:
+        """Record what the engine said of rows: ``[row, status]``, ``MISSING`` if unknown."""
+        now = _now()
+        for row, status in seen:
+            if status == MISSING:
+                # Never created (a reservation whose create did not happen), or deleted.
+                self.sql.exec(
+                    "DELETE FROM instances WHERE n = ? AND (state != 'reserved' OR created_at < ?)",
+                    row,
+                    now - STALE_RESERVATION_S,
+                )
+                continue
+            state = "finished" if status in FINAL else "created"
+            self.sql.exec(
+                "UPDATE instances SET state = ?, status = ?, checked_at = ? WHERE n = ?",
+                state,
+                status,
+                now,
+                row,
+            )
+
+    async def page(self, before: int | None, limit: int, unfinished_only: bool) -> list[Any]:
+        """Up to ``limit`` rows, newest first, with row numbers below ``before``."""
+        conditions = ([] if before is None else ["n < ?"]) + (
+            ["state != 'finished'"] if unfinished_only else []
+        )
+        where = ("WHERE " + " AND ".join(conditions)) if conditions else ""
+        bindings = ([] if before is None else [before]) + [limit]
+        return self._rows(
+            f"SELECT {_COLUMNS} FROM instances {where} ORDER BY n DESC LIMIT ?", *bindings
+        )
+
+    async def quota(self) -> dict[str, Any]:
+        unfinished = self._one("SELECT count(*) AS c FROM instances WHERE state != 'finished'")
+        return {"quota": self._quota().to_json(), "unfinished": int(unfinished)}
+
+    async def set_quota(self, body: dict[str, Any]) -> dict[str, Any]:
+        quota = Quota.from_json(body, DEFAULT_QUOTA)
+        self._set("quota", quota.to_json())
+        return await self.quota()
+
+    async def clear(self) -> None:
+        """Forget everything (the tenant is deleted)."""
+        await self.storage.deleteAll()
+
+    def _quota(self) -> Quota:
+        stored = self._get("quota")
+        return DEFAULT_QUOTA if stored is None else Quota(**stored)
+
+    def _bucket(self, now: float) -> Bucket:
+        stored = self._get("bucket")
+        return Bucket.full(self._quota(), now) if stored is None else Bucket(**stored)
+
+    def _get(self, key: str) -> Any:
+        rows = self.sql.exec("SELECT v FROM settings WHERE k = ?", key).toArray()
+        return json.loads(str(rows[0].v)) if len(rows) else None
+
+    def _set(self, key: str, value: Any) -> None:
+        self.sql.exec(
+            "INSERT OR REPLACE INTO settings (k, v) VALUES (?, ?)",
+            key,
+            json.dumps(value),
+        )
+
+    def _one(self, query: str, *bindings: Any) -> Any:
+        return self.sql.exec(query, *bindings).one().c
+
+    def _rows(self, query: str, *bindings: Any) -> list[Any]:
+        return [
+            [r.n, r.engine_id, r.id, r.tenant, r.version, r.created_at, r.state, r.status]
+            for r in self.sql.exec(query, *bindings).toArray()
+        ]
+
+
+@dataclass(frozen=True, slots=True)
+class Row:
+    """An index row as the dispatcher reads it."""
+
+    n: int
+    engine_id: str
+    id: str
+    tenant: str
+    version: str
+    created_at: float
+    state: str
+    status: str | None
+
+    @classmethod
+    def of(cls, values: Sequence[Any]) -> Row:
+        n, engine_id, id_, tenant, version, created_at, state, status = values
+        return cls(int(n), engine_id, id_, tenant, version, float(created_at), state, status)
+
+
+def index_of(env: Any, uid: str) -> Any:
+    """The stub of a tenant identity's index object."""
+    namespace = getattr(env, INDEX_BINDING)
+    return namespace.get(namespace.idFromName(uid))
+
+
+async def page(index: Any, before: int | None, limit: int, unfinished_only: bool) -> list[Row]:
+    return [Row.of(r) for r in to_py(await index.page(before, limit, unfinished_only))]
+
+
+async def engine_status(workflow: Any, engine_id: str) -> str:
+    """The instance's status as the engine says now, ``MISSING`` when it has none."""
+    try:
+        instance = await workflow.get(engine_id)
+        return str(to_py(await instance.status())["status"])
+    except JsException:
+        return MISSING
+
+
+async def statuses(index: Any, workflow: Any, rows: Sequence[Row]) -> dict[int, str]:
+    """The engine's status of each row (concurrently), recorded in the index."""
+    found = await asyncio.gather(*(engine_status(workflow, row.engine_id) for row in rows))
+    seen = {row.n: status for row, status in zip(rows, found, strict=True)}
+    if seen:
+        await index.observe(to_js([[n, status] for n, status in seen.items()]))
+    return seen
+
+
+@dataclass(slots=True)
+class _Reservation:
+    index: Any
+    rows: list[int]
+
+    async def settle(self, created: bool) -> None:
+        await self.index.settle(to_js(self.rows), created)
+
+
+class _Nothing:
+    async def settle(self, created: bool) -> None:
+        return None
+
+
+class IndexAdmission:
+    """The admission hook: quotas checked and instances recorded in the tenant's index."""
+
+    async def reserve(
+        self, metadata: Mapping[str, Any], engine_ids: Sequence[str], binding_name: str
+    ) -> _Reservation | _Nothing:
+        if not ENABLED["index"]:
+            return _Nothing()
+        from .app import _env  # noqa: PLC0415 - app imports this module
+
+        env = _env()
+        uid = str(metadata["tenantUid"])
+        scope = TenantScope.for_value(uid)
+        request = to_js(
+            {
+                "tenant": metadata["tenantId"],
+                "version": metadata["codeVersion"],
+                "items": [[e, scope.unscope(e)] for e in engine_ids],
+            }
+        )
+        index = index_of(env, uid)
+        answer = to_py(await index.reserve(request))
+        if not answer["ok"] and answer.get("check"):
+            # At the unfinished cap: some of those may have finished since last looked at.
+            rows = [Row.of(r) for r in answer["check"]]
+            await statuses(index, getattr(env, binding_name), rows)
+            answer = to_py(await index.reserve(request))
+        if not answer["ok"]:
+            raise _refusal(answer)
+        return _Reservation(index, [int(r) for r in answer["rows"]])
+
+
+def _refusal(answer: Mapping[str, Any]) -> QuotaExceededError:
+    """The index's refusal as the library's error, with the message the index wrote."""
+    error = QuotaExceededError.__new__(QuotaExceededError)
+    Exception.__init__(error, answer["message"])
+    error.quota = str(answer["quota"])
+    error.limit = float(answer["limit"])
+    error.retry_after = answer.get("retryAfter")
+    return error
