@@ -25,6 +25,7 @@ from types import TracebackType
 from typing import Any
 
 from tools.offline_runtime.pins import NODE, NPM, PYODIDE, ROOT, WRANGLER
+from tools.offline_runtime.snapshot import ensure_snapshot
 
 WRAPPER = Path(__file__).with_name("workerd")
 #: ``npx`` as pywrangler runs it, on the offline runtime (see ``activate``).
@@ -157,6 +158,8 @@ class DevServer:
 
     def start(self) -> DevServer:
         self.persist_dir.mkdir(parents=True, exist_ok=True)
+        if self.runtime == "offline" and self.environment().get("DW_PYTHON_SNAPSHOT") == "1":
+            ensure_snapshot()  # saved once per bundle and workerd; the wrapper loads it
         began = time.monotonic()
         with self.log_path.open("ab") as log:
             self.process = subprocess.Popen(

@@ -1,0 +1,69 @@
+"""The development runtime's baseline memory snapshot: saved by workerd, loaded only when asked.
+
+Loading it is opt-in (``DW_PYTHON_SNAPSHOT=1``): Python tenants loaded by Worker Loader
+do not start from it with this workerd (see tools/offline_runtime/README.md).
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from tools.offline_runtime import snapshot
+from tools.offline_runtime.build_bundle import BUNDLE_DIR, BUNDLE_NAME, ensure_bundle
+from tools.offline_runtime.devserver import WRAPPER
+
+
+def test_workerd_saves_a_baseline_snapshot_of_the_development_bundle(tmp_path: Path) -> None:
+    saved = snapshot.save(ensure_bundle(), tmp_path)
+    with saved.open("rb") as file:
+        assert int.from_bytes(file.read(4), "little") == snapshot.SNAPSHOT_MAGIC
+    assert saved.stat().st_size > 10_000_000  # the Pyodide heap
+
+
+def _wrapper_args(bundle: Path, **env: str) -> str:
+    """The command line the wrapper execs for ``serve --version`` (from bash's trace)."""
+    environment = {k: v for k, v in os.environ.items() if k != "DW_PYTHON_SNAPSHOT"}
+    environment.update(env, DW_PYODIDE_BUNDLE_DIR=str(bundle))
+    done = subprocess.run(
+        ["bash", "-x", str(WRAPPER), "serve", "--version"],
+        capture_output=True,
+        text=True,
+        env=environment,
+        check=True,
+        timeout=60,
+    )
+    [line] = [line for line in done.stderr.splitlines() if line.startswith("+ exec ")]
+    return line
+
+
+@pytest.fixture
+def bundle_with_snapshot(tmp_path: Path) -> Path:
+    bundle = tmp_path / "bundle"
+    (bundle / "snapshot").mkdir(parents=True)
+    inputs = BUNDLE_NAME + ".inputs"
+    (bundle / inputs).write_text((ensure_bundle() / inputs).read_text())
+    (bundle / "snapshot" / snapshot.SNAPSHOT_NAME).write_bytes(b"stand-in")
+    stamp = snapshot.stamp(BUNDLE_DIR)
+    (bundle / "snapshot" / (snapshot.SNAPSHOT_NAME + ".inputs")).write_text(stamp)
+    return bundle
+
+
+def test_the_wrapper_loads_the_snapshot_only_when_asked(bundle_with_snapshot: Path) -> None:
+    assert "--python-load-snapshot" not in _wrapper_args(bundle_with_snapshot)
+    assert "--python-load-snapshot" not in _wrapper_args(
+        bundle_with_snapshot, DW_PYTHON_SNAPSHOT="0"
+    )
+    args = _wrapper_args(bundle_with_snapshot, DW_PYTHON_SNAPSHOT="1")
+    assert f"--python-snapshot-dir={bundle_with_snapshot / 'snapshot'}" in args
+    assert "--python-load-snapshot=snapshot.bin" in args
+
+
+def test_the_wrapper_ignores_a_snapshot_of_another_bundle(bundle_with_snapshot: Path) -> None:
+    (bundle_with_snapshot / (BUNDLE_NAME + ".inputs")).write_text("another bundle")
+    assert "--python-load-snapshot" not in _wrapper_args(
+        bundle_with_snapshot, DW_PYTHON_SNAPSHOT="1"
+    )
