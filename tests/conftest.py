@@ -46,7 +46,36 @@ class Dispatcher:
 
     def client(self, *, admin: bool = False, timeout: float = 60.0) -> httpx.Client:
         headers = {"authorization": f"Bearer {self.token}"} if admin else {}
-        return httpx.Client(base_url=self.url, headers=headers, timeout=timeout)
+        transport = RetryOnDisconnect() if self.server is not None else None
+        return httpx.Client(
+            base_url=self.url, headers=headers, timeout=timeout, transport=transport
+        )
+
+
+#: What the local dev server answers when workerd drops its connection to the worker.
+DISCONNECTED = b"Network connection lost."
+
+
+class RetryOnDisconnect(httpx.HTTPTransport):
+    """Send a request once more when the local dev server lost its connection to the worker.
+
+    Now and then (3 of about 12 full runs here, a different request each time, not
+    reproduced in isolation) local workerd drops the connection to the dispatcher's isolate
+    mid-request and the dev server answers 500 with its own ``Error: Network connection
+    lost.`` (workerd marks disconnections retryable). The second answer is the one tested; a
+    request that is dropped twice fails as before. Each retry is printed (pytest shows it
+    with ``-s`` or on a failure).
+    """
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        response = super().handle_request(request)
+        if response.status_code != 500:
+            return response
+        body = response.read()
+        if DISCONNECTED not in body or b"entry.worker.js" not in body:
+            return response
+        print(f"\nretrying once after a dev-server disconnect: {request.method} {request.url}")
+        return super().handle_request(request)
 
 
 @pytest.fixture(scope="session")
