@@ -9,14 +9,15 @@ library's admission hook):
    nothing interleaves) checks both quotas (``quota.admit``) and inserts the
    instances as ``reserved``; a refusal inserts nothing and takes no tokens.
 2. the binding calls the engine;
-3. ``settle``: the rows become ``created``, or are deleted when the engine
-   refused (so the index never holds a refused instance).
+3. ``settle``: when the engine refused, the rows are deleted (so the index
+   never holds a refused instance). When it created them, nothing is called:
+   a second call into the object would cost every create about as much as the
+   first, and the rows are already counted and listed as they should be.
 
-If the dispatcher dies between 1 and 3, the rows stay ``reserved``: they count
-against the unfinished cap, are listed with the engine's status, and the next
-re-check (a create at the cap, a listing, a delete) settles them on what the
-engine says: an instance it has becomes ``created``; one it does not have,
-once older than ``STALE_RESERVATION_S``, is dropped.
+So rows stay ``reserved`` until a re-check (a create at the cap, a listing, a
+delete) settles them on what the engine says: an instance it has becomes
+``created``; one it does not have, once older than ``STALE_RESERVATION_S``, is
+dropped. That is also what happens when the dispatcher dies between 1 and 3.
 
 Finished instances are learnt lazily: a listing records the final statuses it
 reads, and a create refused at the unfinished cap first re-checks the
@@ -261,7 +262,8 @@ class _Reservation:
     rows: list[int]
 
     async def settle(self, created: bool) -> None:
-        await self.index.settle(to_js(self.rows), created)
+        if not created:  # created rows stay reserved until a re-check (module docstring)
+            await self.index.settle(to_js(self.rows), created)
 
 
 class _Nothing:
