@@ -167,7 +167,10 @@ def measure(dispatcher: Dispatcher, work: Path, quick: bool) -> dict[str, Any]:
 def print_table(results: dict[str, Any]) -> None:
     rows: list[tuple[str, Callable[[dict[str, Any]], str]]] = [
         ("cold start (s)", lambda r: f"{r['cold']['start_s']:.2f}"),
-        ("first create, cold tenant (ms)", lambda r: f"{r['cold']['first_create_ms']:.0f}"),
+        (
+            "first create after its upload (isolate warm) (ms)",
+            lambda r: f"{r['cold']['first_create_ms']:.0f}",
+        ),
         ("wrapped create (ms)", lambda r: f"{r['wrapped_vs_raw']['wrapped_ms']:.2f}"),
         ("raw create (ms)", lambda r: f"{r['wrapped_vs_raw']['raw_ms']:.2f}"),
         ("wrapped / raw", lambda r: f"{r['wrapped_vs_raw']['ratio']:.2f}x"),

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import statistics
 import subprocess
 import sys
 from collections.abc import Callable
@@ -34,6 +35,7 @@ def run_parts(quick: bool) -> dict[str, Any]:
         "rpc_hops": [sys.executable, str(BENCH / "rpc_hops.py")],
         "e2e": [sys.executable, str(BENCH / "e2e.py"), *flag],
         "noisy": [sys.executable, str(BENCH / "noisy.py"), *flag],
+        "cold": [sys.executable, str(BENCH / "cold.py"), "--samples", "2" if quick else "4"],
     }
     results: dict[str, Any] = {}
     for name, command in parts.items():
@@ -117,13 +119,16 @@ def summary(results: dict[str, Any]) -> list[tuple[str, str, str, str]]:
     for what, value, fmt in pick:
         rows.append((what, fmt.format(value(ours)), "ref " + fmt.format(value(reference)), ""))
     rows += noisy_rows(results["noisy"])
-    python_first = float(e2e["python, Python tenant"]["cold"]["first_create_ms"])
+    # A new tenant's isolate starts in its upload (the dispatcher's load probe), so a cold
+    # Python tenant's first create is its upload plus that create (bench/cold.py).
+    cold = results["cold"]["without snapshot"]["first_request_ms"]
+    python_cold = statistics.median(cold["python tenant, first create: both"])
     rows.append(
         (
-            "first create, cold Python tenant",
-            f"{python_first / 1000:.2f} s",
+            "new Python tenant: upload + first create",
+            f"{python_cold / 1000:.2f} s",
             "< 1 s",
-            yes(python_first < 1000),
+            yes(python_cold < 1000),
         )
     )
     return rows
