@@ -122,6 +122,7 @@ DANGEROUS_FLAGS = [
     "enable_nodejs_inspector_local_dev",
     "durable_object_get_existing",
     "typescript_strip_types",
+    "wasm_memory_discard",
     "no_nodejs_compat",
     "not_a_flag",
 ]

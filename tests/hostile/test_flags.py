@@ -5,6 +5,7 @@ from __future__ import annotations
 import httpx
 import pytest
 
+from tests.dispatcher.test_uploads import DANGEROUS_FLAGS
 from tests.hostile.conftest import Victim
 from tools.tenant_code import TENANTS_DIR, upload_body
 
@@ -13,27 +14,8 @@ pytestmark = pytest.mark.workerd
 PY_CODE = upload_body(TENANTS_DIR / "py-orders")
 JS_CODE = upload_body(TENANTS_DIR / "js-orders")
 #: Experimental flags (workerd's $experimental), the development runtime's, flags the
-#: dispatcher sets or relies on, and a name workerd does not know.
-REFUSED_FLAGS = [
-    "unsafe_module",
-    "allow_insecure_inefficient_logged_eval",
-    "experimental",
-    "python_workers_development",
-    "disable_python_external_sdk",
-    "enable_python_external_sdk",
-    "python_workers",
-    "python_external_packages",
-    "python_workers_durable_objects",
-    "service_binding_extra_handlers",
-    "durable_object_get_existing",
-    "connect_pass_through",
-    "enable_nodejs_inspector_local_dev",
-    "rtti_api",
-    "typescript_strip_types",
-    "wasm_memory_discard",
-    "no_nodejs_compat",
-    "not_a_flag",
-]
+#: dispatcher sets or relies on, and a name workerd does not know: the unit tests' list.
+REFUSED_FLAGS = DANGEROUS_FLAGS
 
 
 def refused(admin: httpx.Client, tenant: str, body: dict[str, object]) -> str:
