@@ -93,8 +93,8 @@ async function loadPython(modulePath) {
   pyodide.registerJsModule("_pyodide_entrypoint_helper", {
     cloudflareWorkersModule: standin, cloudflareSocketsModule: {},
     patchWaitUntil() {},
-    // As in the dispatcher's bundle: the library's params.mjs is an ES module (wrangler rule).
-    doAnImport: async (name) => (name === "dynamic_workflows/runtime/params.mjs"
+    // As in the dispatcher's bundle: the library's native.mjs is an ES module (wrangler rule).
+    doAnImport: async (name) => (name === "dynamic_workflows/runtime/native.mjs"
       ? import(pathToFileURL(join(ROOT, "src", name)).href) : {}),
   });
   copyTree(pyodide, join(ROOT, "src/dynamic_workflows"), "/bench/src/dynamic_workflows");

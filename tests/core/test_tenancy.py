@@ -6,13 +6,17 @@ import pytest
 
 from dynamic_workflows.core import (
     METADATA_KEY,
+    InstanceAlreadyExistsError,
+    InstanceNotFoundError,
     InvalidBatchError,
     InvalidInstanceIdError,
     InvalidMetadataError,
     InvalidParamsError,
     TenantBinding,
     TenantScope,
+    WorkflowEngineError,
 )
+from dynamic_workflows.core.tenancy import engine_refusal
 from dynamic_workflows.core.validation import MAX_PAYLOAD_BYTES
 
 ACME = {"tenantId": "acme", "codeVersion": "v1"}
@@ -99,3 +103,20 @@ def test_batch_with_a_repeated_id_is_refused_before_anything_is_created() -> Non
 def test_batch_with_one_bad_item_is_refused_whole() -> None:
     with pytest.raises(InvalidParamsError):
         binding().prepare_batch([{"params": 1}, {"params": {"f": print}}])
+
+
+def test_an_engine_refusal_of_an_existing_id_is_instance_already_exists() -> None:
+    refusal = engine_refusal("(instance.already_exists) taken", "order-1", None)
+    assert isinstance(refusal, InstanceAlreadyExistsError)
+    assert "'order-1'" in str(refusal)
+
+
+def test_an_engine_not_found_for_a_named_id_is_instance_not_found() -> None:
+    assert isinstance(engine_refusal("instance.not_found", "x", None), InstanceNotFoundError)
+
+
+def test_another_engine_refusal_shows_its_first_line_without_the_tenants_prefix() -> None:
+    prefix = "0123456789abcdef-"
+    refusal = engine_refusal(f"rate limited for {prefix}order-1\nstack...", "order-1", prefix)
+    assert isinstance(refusal, WorkflowEngineError)
+    assert str(refusal).endswith("refused the call: rate limited for order-1")

@@ -24,7 +24,7 @@ def test_the_helper_goes_where_the_sdk_imports_it_from() -> None:
 
 
 def test_the_dispatcher_config_has_only_the_native_params_rule() -> None:
-    """The SDK's helper needs no rule; the library's params.mjs must be an ES module."""
+    """The SDK's helper needs no rule; the library's native.mjs must be an ES module."""
     config = re.sub(r"^\s*//.*$", "", (ROOT / "wrangler.jsonc").read_text(), flags=re.M)
     assert json.loads(config)["rules"] == [{"type": "ESModule", "globs": ["**/*.mjs"]}]
 

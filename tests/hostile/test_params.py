@@ -54,10 +54,10 @@ def test_the_binding_receives_javascript_arguments_unconverted(client: httpx.Cli
 
 
 def test_an_empty_map_is_refused_too(client: httpx.Client) -> None:
-    """Guards the native params checks (runtime/params.mjs): the Python fallback cannot see it.
+    """Guards the native params checks (runtime/native.mjs): the Python fallback cannot see it.
 
     An empty Map converts to the same Python data as ``{}``; only the walk in JavaScript
-    tells them apart. When the bundle stops carrying params.mjs as an ES module, this fails.
+    tells them apart. When the bundle stops carrying native.mjs as an ES module, this fails.
     """
     result = attack(
         client, "js-attacker", "params", {"id": "params-empty-map", "case": "empty-map"}

@@ -1,6 +1,6 @@
-"""Without params.mjs in the bundle, the Python checks refuse the same values (but an empty Map).
+"""Without native.mjs in the bundle, the Python checks refuse the same values (but an empty Map).
 
-A tenant's bundle has no params.mjs, so the library's checks run there as they do in a
+A tenant's bundle has no native.mjs, so the library's checks run there as they do in a
 dispatcher that vendors the library into python_modules (examples/minimal).
 """
 

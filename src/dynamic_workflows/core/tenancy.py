@@ -115,16 +115,27 @@ class TenantBinding:
 
     def engine_refusal(self, message: str, instance_id: str | None) -> DynamicWorkflowsError:
         """The library error for an engine's refusal, in the tenant's terms (its own ids)."""
-        code = message.replace(" ", "_").lower()
-        if "already_exists" in code:
-            return InstanceAlreadyExistsError(instance_id)
-        if "not_found" in code and instance_id is not None:
-            return InstanceNotFoundError(instance_id)
-        first_line = message.strip().split("\n", 1)[0][:300]
-        if self.scope is not None:
-            first_line = first_line.replace(self.scope.prefix, "")
-        return WorkflowEngineError(first_line)
+        return engine_refusal(message, instance_id, self.scope.prefix if self.scope else None)
 
     def _wrap(self, engine_options: dict[str, Any], params: Any) -> dict[str, Any]:
         engine_options["params"] = wrap_params(params, self.metadata)
         return engine_options
+
+
+def engine_refusal(
+    message: str, instance_id: str | None, prefix: str | None
+) -> DynamicWorkflowsError:
+    """The library error for an engine's refusal of ``instance_id`` (the tenant's id).
+
+    ``prefix`` is the tenant's scope prefix, taken out of the engine's message so that
+    no engine id reaches the tenant.
+    """
+    code = message.replace(" ", "_").lower()
+    if "already_exists" in code:
+        return InstanceAlreadyExistsError(instance_id)
+    if "not_found" in code and instance_id is not None:
+        return InstanceNotFoundError(instance_id)
+    first_line = message.strip().split("\n", 1)[0][:300]
+    if prefix:
+        first_line = first_line.replace(prefix, "")
+    return WorkflowEngineError(first_line)

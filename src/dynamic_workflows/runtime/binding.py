@@ -15,7 +15,7 @@ from functools import cache, lru_cache, partial
 from typing import Any, ClassVar, NamedTuple, cast
 
 from js import JSON, Object
-from pyodide.ffi import JsException
+from pyodide.ffi import JsException, create_proxy
 from workers import WorkerEntrypoint, import_from_javascript
 
 from ..core import (
@@ -27,8 +27,9 @@ from ..core import (
     Reservation,
     TenantBinding,
 )
+from ..core.tenancy import engine_refusal
 from . import dispatch, native
-from .convert import to_js, to_py
+from .convert import is_null, to_js, to_py
 from .errors import internal_error, tenant_facing
 from .measure import batch_of, options_of
 from .surface import RpcSurface
@@ -117,6 +118,12 @@ async def _create_batch(call: _Call, batch: Any = None) -> Any:
 async def _get(call: _Call, id: Any = None) -> Any:
     tenant, workflow, _ = _tenant(call.props)
     engine_id = tenant.engine_id(id)
+    helper = await native.load()
+    if helper is not None:
+        # The engine's answer becomes the handle in JavaScript: no second Python turn.
+        answer = Object.new()
+        helper.getInto(answer, workflow, engine_id, id, _refused_proxy(), _prefix(tenant))
+        return answer
     with _engine_errors(tenant, id):
         instance = await workflow.get(engine_id)
     return _handle(instance, id)
@@ -158,6 +165,26 @@ def _tenant_for(props_json: str) -> tuple[str, TenantBinding]:
 @cache
 def _workers_module() -> Any:
     return import_from_javascript("cloudflare:workers")
+
+
+def _prefix(tenant: TenantBinding) -> str | None:
+    return tenant.scope.prefix if tenant.scope is not None else None
+
+
+@cache
+def _refused_proxy() -> Any:
+    """``_refused`` as a JavaScript function, made once: native.mjs calls it on a refusal."""
+    return create_proxy(_refused)
+
+
+def _refused(message: Any, instance_id: Any, prefix: Any) -> Any:
+    """The engine refused: the name and message of the library's error for it (a JS array)."""
+    refusal = engine_refusal(str(message), _text(instance_id), _text(prefix))
+    return to_js([type(refusal).__name__, str(refusal)])
+
+
+def _text(value: Any) -> str | None:
+    return None if is_null(value) else str(value)
 
 
 def _handle(instance: Any, tenant_id: str) -> Any:

@@ -1,7 +1,7 @@
-"""Params checks in JavaScript (``params.mjs``), where the worker's bundle has them.
+"""Params checks in JavaScript (``native.mjs``), where the worker's bundle has them.
 
 Checking params means seeing all of them: walking 1 MiB of JavaScript params
-from Python costs tens of milliseconds of copies, ``params.mjs`` does it in one
+from Python costs tens of milliseconds of copies, ``native.mjs`` does it in one
 native walk. A Python package cannot make its JavaScript an ES module of the
 worker by itself: the worker's bundle must carry it (the reference dispatcher's
 ``wrangler.jsonc`` has an ``ESModule`` rule for ``**/*.mjs``; wrangler turns
@@ -18,8 +18,8 @@ from pyodide.ffi import JsException
 
 #: Where the module sits in a bundle: the library in the worker's own sources, or vendored.
 MODULE_NAMES = (
-    "dynamic_workflows/runtime/params.mjs",
-    "python_modules/dynamic_workflows/runtime/params.mjs",
+    "dynamic_workflows/runtime/native.mjs",
+    "python_modules/dynamic_workflows/runtime/native.mjs",
 )
 
 _state: dict[str, Any] = {"module": None, "tried": False}

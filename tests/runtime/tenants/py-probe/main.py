@@ -27,7 +27,7 @@ JSON_VALUES = {
 
 
 def fallback_refusals():
-    """The Python params checks (no params.mjs in a tenant's bundle) on JavaScript values."""
+    """The Python params checks (no native.mjs in a tenant's bundle) on JavaScript values."""
     import js  # noqa: PLC0415 - only this route builds JS values
     from pyodide.ffi import to_js  # noqa: PLC0415
 

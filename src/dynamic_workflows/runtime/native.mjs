@@ -1,0 +1,120 @@
+// The wrapped binding's work that is cheaper in JavaScript than in Python, loaded by
+// dynamic_workflows/runtime/native.py where the worker's bundle carries this file as an ES
+// module:
+// - inspectParams: params checks that must see the whole payload, in one native walk. The
+//   Workflows engine stores params as JSON; JSON.stringify silently drops or rewrites what it
+//   has no form for. inspectParams refuses every such value, naming where it is, and returns
+//   the JSON size of what is stored.
+// - getInto: the engine's answer to a get turned into the tenant's handle without resuming
+//   Python (a Python await costs a turn of the dispatcher's isolate per call). Creates keep
+//   the Python path: the admission hook settles on the engine's answer.
+
+const PLAIN = new Set([Object.prototype, null]);
+
+function what(value) {
+  switch (typeof value) {
+    case 'undefined':
+      return 'undefined';
+    case 'number':
+      return Number.isFinite(value) ? null : String(value);
+    case 'bigint':
+      return 'a BigInt';
+    case 'function':
+    case 'symbol':
+      return `a ${typeof value}`;
+    case 'object': {
+      if (value === null || Array.isArray(value) || value instanceof Date) return null;
+      if (PLAIN.has(Object.getPrototypeOf(value))) return null;
+      const name = value.constructor?.name || 'object';
+      return `${/^[AEIO]/.test(name) ? 'an' : 'a'} ${name}`;
+    }
+    default:
+      return null;
+  }
+}
+
+function child(path, key, isArray) {
+  return isArray ? `${path}[${key}]` : `${path}.${key}`;
+}
+
+/** {ok: true, size} for params stored as sent, else {ok: false, path, what}. */
+export function inspectParams(params) {
+  const active = new Set();
+  const stack = [[params, 'params', false]];
+  while (stack.length > 0) {
+    const [value, path, leaving] = stack.pop();
+    if (leaving) {
+      active.delete(value);
+      continue;
+    }
+    const bad = what(value);
+    if (bad !== null) return { ok: false, path, what: bad };
+    if (typeof value !== 'object' || value === null || value instanceof Date) continue;
+    if (active.has(value)) {
+      return { ok: false, path, what: 'a reference back to an enclosing value (a cycle)' };
+    }
+    active.add(value);
+    stack.push([value, path, true]);
+    const isArray = Array.isArray(value);
+    const keys = isArray ? Array.from(value.keys()) : Object.keys(value);
+    for (let i = keys.length - 1; i >= 0; i--) {
+      stack.push([value[keys[i]], child(path, keys[i], isArray), false]);
+    }
+  }
+  const text = JSON.stringify(params);
+  return { ok: true, size: text === undefined ? 0 : utf8Length(text) };
+}
+
+function utf8Length(text) {
+  let size = text.length;
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code < 0x80) continue;
+    if (code < 0x800) size += 1;
+    else if (code >= 0xd800 && code <= 0xdbff) i++, (size += 1);  // a surrogate pair: 4 bytes
+    else size += 2;
+  }
+  return size;
+}
+
+/** The instance methods a handle forwards, under the names JavaScript tenants call. */
+const INSTANCE_METHODS = ['status', 'pause', 'resume', 'terminate', 'restart', 'sendEvent', 'delete'];
+
+/** A plain object: the tenant's id, and the engine instance's own methods, bound. */
+export function handleOf(instance, id) {
+  const handle = { id };
+  for (const name of INSTANCE_METHODS) {
+    if (typeof instance[name] === 'function') handle[name] = instance[name].bind(instance);
+  }
+  return handle;
+}
+
+// `refused` (Python) names the library's error for the engine's message; the Error is made
+// here: a JavaScript error returned from Python would come back wrapped in a PythonError.
+function refusal(refused, error, id, prefix) {
+  const [name, message] = refused(String(error?.message ?? error), id ?? null, prefix ?? null);
+  const named = new Error(message);
+  named.name = name;
+  return named;
+}
+
+/**
+ * Make `target` a thenable for what `workflow.get(engineId)` gives: the tenant's handle
+ * with id `id`, or an engine refusal as the error `refused(message, id, prefix)` names (the
+ * library's class, in the tenant's ids). The engine is called here: a promise a JavaScript
+ * call returns reaches Python as a Python future, and could not be handed back.
+ *
+ * `target` is an object Python made before it had a `then`: Pyodide decides whether a
+ * JavaScript object is awaitable when it first wraps it, so Python hands it to the RPC
+ * caller as it is (a Promise, or an object that was a thenable already, it would await in
+ * Python, turning a rejection into a PythonError). The caller's promise adopts it.
+ */
+export function getInto(target, workflow, engineId, id, refused, prefix) {
+  const settled = (async () => workflow.get(engineId))().then(
+    (instance) => handleOf(instance, id),
+    (error) => {
+      throw refusal(refused, error, id, prefix);
+    },
+  );
+  target.then = (onFulfilled, onRejected) => settled.then(onFulfilled, onRejected);
+}
