@@ -28,13 +28,13 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
-from functools import cache
+from functools import cache, partial
 from importlib.util import find_spec
 from pathlib import Path
 from typing import Any
 
 from js import Object, Uint8Array
-from pyodide.ffi import create_once_callable, jsnull  # type: ignore[attr-defined]
+from pyodide.ffi import create_proxy, jsnull  # type: ignore[attr-defined]
 
 from ..core import DEFAULT_SCOPE_KEY
 from . import sdk_workflows_js
@@ -65,12 +65,22 @@ def load_tenant_worker(loader: Any, worker_id: str, **code: Any) -> Any:
 
     Worker Loader caches an isolate per id and builds the code only for a new
     one, so ``worker_id`` must change whenever the code does (include a version).
+    The callback it may call is made once per id and kept (the most recent
+    ``CALLBACK_LIMIT`` ids): a fresh one per call would be left behind, with the
+    code it holds, every time the isolate is already there.
     """
+    callback = _CALLBACKS.pop(worker_id, None)
+    if callback is None:
+        callback = create_proxy(partial(tenant_worker_code, **code))
+        if len(_CALLBACKS) >= CALLBACK_LIMIT:
+            _CALLBACKS.pop(next(iter(_CALLBACKS))).destroy()
+    _CALLBACKS[worker_id] = callback  # now the most recently used
+    return loader.get(worker_id, callback)
 
-    def build() -> Any:
-        return tenant_worker_code(**code)
 
-    return loader.get(worker_id, create_once_callable(build))
+#: How many tenant ids keep their code callback (see ``load_tenant_worker``).
+CALLBACK_LIMIT = 512
+_CALLBACKS: dict[str, Any] = {}
 
 
 def tenant_worker_code(
