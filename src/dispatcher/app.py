@@ -13,12 +13,12 @@ import json
 import re
 import traceback
 from functools import cache
-from typing import Any
+from typing import Any, cast
 
 from js import URL, Date, console
 from js import Request as JsRequest
 from pyodide.ffi import JsException
-from workers import Response, WorkerEntrypoint, import_from_javascript
+from workers import Request, Response, WorkerEntrypoint, import_from_javascript
 
 from dynamic_workflows import (
     DynamicWorkflowsError,
@@ -27,7 +27,9 @@ from dynamic_workflows import (
     wrap_workflow_binding,
 )
 from dynamic_workflows.core import TenantScope
+from dynamic_workflows.runtime import dispatch
 from dynamic_workflows.runtime.convert import to_js, to_py
+from dynamic_workflows.runtime.surface import RpcSurface
 
 from . import cursor, index
 from .config import OPEN_SHARDS, SHARDS
@@ -75,6 +77,17 @@ def _debug_routes(env: Any) -> bool:
     return str(getattr(env, "DW_DEBUG_ROUTES", "")) == "1"
 
 
+async def _raw_fetch(js_request: Any, *_: Any) -> Any:
+    """``Default.fetch`` on the JavaScript request, answering with a JavaScript response.
+
+    (Should the raw path not install, workerd converts the request to the SDK's
+    ``Request`` first and takes the response as it is: both work.)
+    """
+    request = js_request if isinstance(js_request, Request) else Request(js_request)
+    response = await Default.fetch(_HANDLER, request)
+    return getattr(response, "js_object", response)
+
+
 def _json(data: Any, status: int = 200) -> Response:
     return Response(json.dumps(data), status=status, headers={"content-type": "application/json"})
 
@@ -84,6 +97,18 @@ def _error(status: int, message: str) -> Response:
 
 
 class Default(WorkerEntrypoint):
+    """The dispatcher's HTTP entrypoint.
+
+    Like the wrapped binding, workerd gets an ``RpcSurface`` whose only method is
+    ``fetch``: calls on it take the library's raw-argument path (the request as
+    the JavaScript object it is, the response handed back as one), past the
+    SDK's per-call conversions and instance set-up.
+    """
+
+    def __new__(cls, ctx: Any, env: Any = None) -> Default:
+        dispatch.install()
+        return cast(Default, _SURFACE)
+
     async def fetch(self, request: Any) -> Any:
         try:
             env = _env()
@@ -169,6 +194,11 @@ class Default(WorkerEntrypoint):
         if path.startswith("/admin/debug/") and _debug_routes(env):
             return await _debug(env, request, path)
         return _error(404, "unknown admin route")
+
+
+#: One handler object serves every request (it keeps no state); workerd sees only _SURFACE.
+_HANDLER = object.__new__(Default)
+_SURFACE = RpcSurface({"fetch": _raw_fetch})
 
 
 async def _json_body(request: Any) -> Any:
