@@ -9,14 +9,16 @@ from __future__ import annotations
 
 import inspect
 from collections.abc import Awaitable, Callable
+from functools import cache
 from typing import Any, Protocol
 
 from js import Error
-from pyodide.ffi import JsException, JsProxy
+from pyodide.ffi import JsException, JsProxy, create_proxy, jsnull  # type: ignore[attr-defined]
 from workers import WorkflowEntrypoint
 
 from ..core import DEFAULT_SCOPE_KEY, run_scope, tenant_event, unwrap_params
 from ..core.events import run_failure
+from . import native
 from .convert import to_js, to_py
 
 LoadRunner = Callable[..., Any | Awaitable[Any]]
@@ -64,6 +66,14 @@ async def dispatch_workflow(
     ``loader.get(...).getEntrypoint("TenantWorkflow")``. Raises
     ``MissingDispatcherMetadataError`` for an instance made on the raw binding.
     """
+    runner, tenant_event_js = await _prepare(owner, event, load_runner, scope_key)
+    return await runner.run(tenant_event_js, step)
+
+
+async def _prepare(
+    owner: _HasEnvAndCtx, event: Any, load_runner: LoadRunner, scope_key: str | None
+) -> tuple[Any, Any]:
+    """The tenant's runner and the event it sees (a JS object), from the engine's event."""
     fields = _event_fields(event)
     metadata_js, params = unwrap_params(fields.get("payload"))
     metadata = to_py(metadata_js)
@@ -71,7 +81,7 @@ async def dispatch_workflow(
     runner = load_runner(metadata=metadata, env=owner.env, ctx=owner.ctx)
     if inspect.isawaitable(runner):
         runner = await runner
-    return await runner.run(to_js(shaped), step)
+    return runner, to_js(shaped)
 
 
 def create_dynamic_workflow_entrypoint(
@@ -85,9 +95,7 @@ def create_dynamic_workflow_entrypoint(
 
     class DynamicWorkflow(DynamicWorkflowEntrypoint):
         def run(self, event: Any, step: Any) -> Any:
-            return ForwardedRun(
-                dispatch_workflow(self, event, step, load_runner, scope_key=scope_key)
-            )
+            return ForwardedRun(_prepare(self, event, load_runner, scope_key), step)
 
     return DynamicWorkflow
 
@@ -113,20 +121,44 @@ class ForwardedRun:
     folded into the message (``{"name": "Error", "message": "Name: message"}``),
     exactly as for the JavaScript reference; the engine still recognises a
     ``NonRetryableError`` by that prefix.
+
+    Where the bundle carries ``native.mjs``, the tenant's run is called and
+    settled there: Python is not resumed when the run ends, only called when it
+    failed (``run_failure_proxy``).
     """
 
-    def __init__(self, run: Awaitable[Any]) -> None:
-        self._run = run
+    def __init__(self, prepared: Awaitable[tuple[Any, Any]], step: Any) -> None:
+        self._prepared = prepared
+        self._step = step
 
     async def then(self, resolve: Any, reject: Any) -> None:
         try:
-            result = await self._run
+            runner, tenant_event_js = await self._prepared
+            helper = await native.load()
+            if helper is not None:
+                helper.forwardRun(
+                    runner, tenant_event_js, self._step, resolve, reject, _failure_proxy()
+                )
+                return
+            result = await runner.run(tenant_event_js, self._step)
         except JsException as exc:
             reject(engine_error(getattr(exc, "js_error", exc)))
         except Exception as exc:
             reject(python_error(exc))
         else:
             resolve(result)
+
+
+@cache
+def _failure_proxy() -> Any:
+    """``_failure`` as a JavaScript function, made once: native.mjs calls it on a failed run."""
+    return create_proxy(_failure)
+
+
+def _failure(name: Any, message: Any) -> Any:
+    """What the engine should see for a failed run: ``[name, message]``, or null to pass it on."""
+    failure = run_failure(str(name or ""), str(message or ""))
+    return jsnull if failure is None else to_js([failure.name, failure.message])
 
 
 def engine_error(js_error: Any) -> Any:

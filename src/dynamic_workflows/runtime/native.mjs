@@ -5,6 +5,7 @@
 //   Workflows engine stores params as JSON; JSON.stringify silently drops or rewrites what it
 //   has no form for. inspectParams refuses every such value, naming where it is, and returns
 //   the JSON size of what is stored.
+// - forwardRun: a tenant's run settled for the engine without resuming Python on success.
 // - getInto: the engine's answer to a get turned into the tenant's handle without resuming
 //   Python (a Python await costs a turn of the dispatcher's isolate per call). Creates keep
 //   the Python path: the admission hook settles on the engine's answer.
@@ -117,4 +118,20 @@ export function getInto(target, workflow, engineId, id, refused, prefix) {
     },
   );
   target.then = (onFulfilled, onRejected) => settled.then(onFulfilled, onRejected);
+}
+
+/**
+ * Call the tenant's `runner.run(event, step)` and settle the engine's promise (`resolve`,
+ * `reject`) as it settles. A failure is passed through unless `failure(name, message)`
+ * (Python: the engine's abort line under a Python traceback, a Python tenant's final
+ * exception) returns `[name, message]` to show instead.
+ */
+export function forwardRun(runner, event, step, resolve, reject, failure) {
+  (async () => runner.run(event, step))().then(resolve, (error) => {
+    const instead = failure(String(error?.name ?? ''), String(error?.message ?? error));
+    if (instead == null) return reject(error);
+    const shown = new Error(instead[1]);
+    shown.name = instead[0];
+    return reject(shown);
+  });
 }
