@@ -12,7 +12,6 @@ from collections.abc import Awaitable, Callable
 from functools import cache
 from typing import Any, Protocol
 
-from js import Error
 from pyodide.ffi import JsException, JsProxy, create_proxy, jsnull  # type: ignore[attr-defined]
 from workers import WorkflowEntrypoint
 
@@ -20,6 +19,7 @@ from ..core import DEFAULT_SCOPE_KEY, run_scope, tenant_event, unwrap_params
 from ..core.events import run_failure
 from . import native
 from .convert import to_js, to_py
+from .errors import named_js_error, to_js_error
 
 LoadRunner = Callable[..., Any | Awaitable[Any]]
 
@@ -144,7 +144,7 @@ class ForwardedRun:
         except JsException as exc:
             reject(engine_error(getattr(exc, "js_error", exc)))
         except Exception as exc:
-            reject(python_error(exc))
+            reject(to_js_error(exc))
         else:
             resolve(result)
 
@@ -174,16 +174,7 @@ def engine_error(js_error: Any) -> Any:
     failure = run_failure(name, message)
     if failure is None:
         return js_error
-    error = Error.new(failure.message)
-    error.name = failure.name
-    return error
-
-
-def python_error(exc: Exception) -> Any:
-    """A JS Error for the dispatcher's own failure, named after its class."""
-    error = Error.new(str(exc))
-    error.name = type(exc).__name__
-    return error
+    return named_js_error(failure.name, failure.message)
 
 
 def _event_fields(event: Any) -> dict[str, Any]:

@@ -68,8 +68,13 @@ def rejected(exc: Exception) -> Rejection:
 
 def to_js_error(exc: Exception) -> Any:
     """A JS Error with the exception's class as ``name`` and its message, nothing more."""
-    error = Error.new(str(exc))
-    error.name = type(exc).__name__
+    return named_js_error(type(exc).__name__, str(exc))
+
+
+def named_js_error(name: str, message: str) -> Any:
+    """A JS Error with this ``name`` and ``message``."""
+    error = Error.new(message)
+    error.name = name
     return error
 
 

@@ -93,10 +93,14 @@ export function handleOf(instance, id) {
 // `refused` (Python) names the library's error for the engine's message; the Error is made
 // here: a JavaScript error returned from Python would come back wrapped in a PythonError.
 function refusal(refused, error, id, prefix) {
-  const [name, message] = refused(String(error?.message ?? error), id ?? null, prefix ?? null);
-  const named = new Error(message);
-  named.name = name;
-  return named;
+  return namedError(refused(String(error?.message ?? error), id ?? null, prefix ?? null));
+}
+
+/** An Error from the `[name, message]` Python gives. */
+function namedError([name, message]) {
+  const error = new Error(message);
+  error.name = name;
+  return error;
 }
 
 /**
@@ -129,9 +133,6 @@ export function getInto(target, workflow, engineId, id, refused, prefix) {
 export function forwardRun(runner, event, step, resolve, reject, failure) {
   (async () => runner.run(event, step))().then(resolve, (error) => {
     const instead = failure(String(error?.name ?? ''), String(error?.message ?? error));
-    if (instead == null) return reject(error);
-    const shown = new Error(instead[1]);
-    shown.name = instead[0];
-    return reject(shown);
+    return reject(instead == null ? error : namedError(instead));
   });
 }
