@@ -209,16 +209,21 @@ def run_one(dispatcher: Dispatcher, work: Path, repeat: int) -> dict[str, Any]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--repeat", type=int, default=2)
+    parser.add_argument(
+        "--only", default="", help="measure only dispatchers whose label contains this"
+    )
     args = parser.parse_args()
     results: dict[str, Any] = {}
+    chosen = [d for d in DISPATCHERS if args.only in d.label]
     with tempfile.TemporaryDirectory(prefix="dw-hops-") as tmp:
-        for index, dispatcher in enumerate(DISPATCHERS):
+        for index, dispatcher in enumerate(chosen):
             work = Path(tmp) / str(index)
             work.mkdir()
             results[dispatcher.label] = run_one(dispatcher, work, args.repeat)
     print_table(results)
     RESULTS.mkdir(exist_ok=True)
-    (RESULTS / "rpc_hops.json").write_text(json.dumps(results, indent=2) + "\n")
+    name = "rpc_hops.json" if not args.only else "rpc_hops-only.json"  # run.py reads the whole one
+    (RESULTS / name).write_text(json.dumps(results, indent=2) + "\n")
 
 
 def print_table(results: dict[str, Any]) -> None:

@@ -16,7 +16,6 @@ from functools import cache
 from typing import Any, cast
 
 from js import URL, Date, console
-from js import Request as JsRequest
 from pyodide.ffi import JsException
 from workers import Request, Response, WorkerEntrypoint, import_from_javascript
 
@@ -27,11 +26,11 @@ from dynamic_workflows import (
     wrap_workflow_binding,
 )
 from dynamic_workflows.core import TenantScope
-from dynamic_workflows.runtime import dispatch
+from dynamic_workflows.runtime import dispatch, native
 from dynamic_workflows.runtime.convert import to_js, to_py
 from dynamic_workflows.runtime.surface import RpcSurface
 
-from . import cursor, index
+from . import cursor, index, routing
 from .config import OPEN_SHARDS, SHARDS
 from .http import CREDENTIAL_HEADERS, RequestError, body_length, error_id, parse_json
 from .index import FINAL, MISSING, Row, index_of
@@ -139,15 +138,10 @@ class Default(WorkerEntrypoint):
             return _error(404, f"unknown tenant {tenant[:80]!r}")
         url = URL.new(request.url)
         url.pathname = rest
-        forwarded = JsRequest.new(url.toString(), request.js_object)
-        for name in CREDENTIAL_HEADERS:  # Headers.delete ignores case
-            forwarded.headers.delete(name)
         worker = tenant_worker(env, tenant, current.uid, current.version, code, current.shard)
-        try:
-            return await worker.getEntrypoint().fetch(forwarded)
-        except JsException:
-            # The tenant's fetch threw, or its code did not load: say which tenant, not how.
-            return _internal_error(f"tenant {tenant!r} failed to answer", 502)
+        return await routing.forward(
+            worker, url.toString(), request.js_object, CREDENTIAL_HEADERS, _tenant_failed, tenant
+        )
 
     async def _admin(self, env: Any, request: Any, path: str) -> Any:
         token = str(getattr(env, "ADMIN_TOKEN", "") or "")
@@ -221,11 +215,17 @@ async def _publish(env: Any, store: TenantStore, tenant: str, body: Any) -> Any:
     return _json({"tenant": tenant, "version": version}, 201)
 
 
-def _internal_error(message: str, status: int = 500) -> Response:
+def _internal_error(message: str, status: int = 500, detail: str | None = None) -> Response:
     """A response for an unexpected failure: an id to quote, the traceback only in the log."""
     reference = error_id()
-    console.error(f"dispatcher error {reference}: {message}\n{traceback.format_exc()}")
+    logged = traceback.format_exc() if detail is None else detail
+    console.error(f"dispatcher error {reference}: {message}\n{logged}")
     return _json({"error": message, "id": reference}, status)
+
+
+def _tenant_failed(tenant: str, detail: str) -> Any:
+    """The tenant's fetch threw, or its code did not load: say which tenant, not how."""
+    return _internal_error(f"tenant {tenant!r} failed to answer", 502, detail).js_object
 
 
 async def _debug(env: Any, request: Any, path: str) -> Any:
@@ -264,6 +264,17 @@ async def _debug(env: Any, request: Any, path: str) -> Any:
         uid, shard = (new_uid(), SHARDS[0]) if current is None else (current.uid, current.shard)
         version = await store.publish(tenant, code, uid, shard)
         return _json({"tenant": tenant, "version": version}, 201)
+    if path == "/admin/debug/fast-paths":
+        # Which of the private or bundle-dependent fast paths this isolate runs on.
+        await routing.load()
+        await native.load()
+        return _json(
+            {
+                "rawDispatch": dispatch.installed(),
+                "nativeParams": native.installed(),
+                "routing": routing.installed(),
+            }
+        )
     if path == "/admin/debug/raise":
         # An unexpected failure inside a handler, for the catch-all's test.
         raise RuntimeError("raised on purpose by /admin/debug/raise")

@@ -32,6 +32,7 @@ from typing import Any
 
 from dynamic_workflows.runtime.convert import is_null, to_js
 
+from . import routing
 from .config import LEGACY_SHARD, SHARDS
 from .shards import recorded
 from .uploads import TenantCode
@@ -87,8 +88,8 @@ class TenantStore:
         cached = _POINTERS.get(tenant)
         if cached is not None and cached[1] > time.monotonic():
             return cached[0]
-        obj = await self._bucket.get(_current_key(tenant))
-        current = None if is_null(obj) else _pointer(str(await obj.text()))
+        text = await routing.read_text(self._bucket, _current_key(tenant))
+        current = None if text is None else _pointer(text)
         if len(_POINTERS) >= _CACHE_LIMIT:
             del _POINTERS[next(iter(_POINTERS))]
         _POINTERS[tenant] = (current, time.monotonic() + POINTER_TTL)
@@ -108,10 +109,10 @@ class TenantStore:
         cached = _CODE.get((tenant, version))
         if cached is not None:
             return cached
-        obj = await self._bucket.get(_code_key(tenant, version))
-        if is_null(obj):
+        text = await routing.read_text(self._bucket, _code_key(tenant, version))
+        if text is None:
             return None
-        code = TenantCode.from_json(str(await obj.text()))
+        code = TenantCode.from_json(text)
         _remember(tenant, version, code)
         return code
 

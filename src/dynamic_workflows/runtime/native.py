@@ -12,6 +12,7 @@ refusals, slower (``installed()`` says which; a runtime test asserts it).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from pyodide.ffi import JsException
@@ -43,15 +44,21 @@ def installed() -> bool:
 
 
 async def _import_first() -> Any:
+    return await import_module(MODULE_NAMES, "inspectParams")
+
+
+async def import_module(names: Sequence[str], export: str) -> Any:
+    """The first of ``names`` (paths in the worker's bundle) that the bundle carries as an
+    ES module exporting the function ``export``; None when none does."""
     try:
         import _pyodide_entrypoint_helper  # noqa: PLC0415 - the runtime's, as the SDK uses it
     except ImportError:
         return None
-    for name in MODULE_NAMES:
+    for name in names:
         try:
             loaded = await _pyodide_entrypoint_helper.doAnImport(name)
         except JsException:
             continue
-        if callable(getattr(loaded, "inspectParams", None)):
+        if callable(getattr(loaded, export, None)):
             return loaded
     return None

@@ -1,0 +1,27 @@
+// The dispatcher's per-request work that is cheaper in JavaScript, loaded by dispatcher/app.py
+// (the bundle carries it as an ES module: wrangler.jsonc's rule for **/*.mjs). Every JavaScript
+// promise Python awaits resumes Python for a turn of the isolate; these keep that to one per
+// read, and none after a tenant answers.
+
+/** The text of the R2 object at `key`, or null when there is none: one promise, not two. */
+export async function readText(bucket, key) {
+  const object = await bucket.get(key);
+  return object === null ? null : object.text();
+}
+
+/**
+ * Make `target` a thenable for the tenant's answer to `request`, sent to `url` without the
+ * headers in `drop`; if the tenant's fetch throws (or its code does not load), for the
+ * response `failed(context, detail)` (Python) gives instead.
+ *
+ * `target` is an object Python made before it had a `then` (see native.mjs's getInto): the
+ * RPC caller's promise adopts it, and Python is not resumed when the tenant answers.
+ */
+export function forwardInto(target, worker, url, request, drop, failed, context) {
+  const forwarded = new Request(url, request);
+  for (const name of drop) forwarded.headers.delete(name);
+  const answered = (async () => worker.getEntrypoint().fetch(forwarded))().catch((error) =>
+    failed(context, String(error?.stack ?? error)),
+  );
+  target.then = (onFulfilled, onRejected) => answered.then(onFulfilled, onRejected);
+}
