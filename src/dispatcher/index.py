@@ -9,10 +9,10 @@ library's admission hook):
    nothing interleaves) checks both quotas (``quota.admit``) and inserts the
    instances as ``reserved``; a refusal inserts nothing and takes no tokens.
 2. the binding calls the engine;
-3. ``settle``: when the engine refused, the rows are deleted (so the index
-   never holds a refused instance). When it created them, nothing is called:
-   a second call into the object would cost every create about as much as the
-   first, and the rows are already counted and listed as they should be.
+3. when the engine refused, the binding cancels the reservation and the rows
+   are deleted (``settle``), so the index never holds a refused instance. When
+   it created them, nothing is called (the library does not report success):
+   the rows are already counted and listed as they should be.
 
 So rows stay ``reserved`` until a re-check (a create at the cap, a listing, a
 delete) settles them on what the engine says: an instance it has becomes
@@ -29,16 +29,18 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from js import Date
 from pyodide.ffi import JsException
 from workers import DurableObject
 
 from dynamic_workflows.core import QuotaExceededError, TenantScope
+from dynamic_workflows.runtime import dispatch
 from dynamic_workflows.runtime.convert import to_js, to_py
+from dynamic_workflows.runtime.surface import RpcSurface
 
 from .config import DEFAULT_QUOTA, INDEX_BINDING, RECHECK_AT_CAP, STALE_RESERVATION_S
 from .quota import Bucket, Quota, admit
@@ -76,8 +78,23 @@ class TenantIndex(DurableObject):  # type: ignore[no-untyped-call]
     """One tenant's instances (newest first by row number) and its quota state.
 
     Every method is synchronous SQL inside an ``async def``: each runs to its end
-    before the object takes another call.
+    before the object takes another call. The quota and the token bucket are
+    kept in memory too (this object is their only writer), so a create reads
+    only the unfinished count.
+
+    workerd gets an ``RpcSurface`` of the methods in ``RPC_METHODS``: their
+    arguments arrive as JavaScript values (one ``to_py`` here, not the SDK's
+    conversions) and their results go back as JavaScript.
     """
+
+    RPC_METHODS = ("reserve", "settle", "observe", "page", "quota", "set_quota", "clear")
+
+    def __new__(cls, ctx: Any, env: Any = None) -> TenantIndex:
+        dispatch.install()
+        index = object.__new__(cls)
+        index.__init__(ctx, env)  # type: ignore[misc]  # the SDK's wrapped __init__
+        methods = {name: _in_js(getattr(index, name)) for name in cls.RPC_METHODS}
+        return cast(TenantIndex, RpcSurface(methods))
 
     def __init__(self, ctx: Any, env: Any) -> None:
         super().__init__(ctx, env)
@@ -85,6 +102,7 @@ class TenantIndex(DurableObject):  # type: ignore[no-untyped-call]
         self.sql = ctx.storage.sql
         for statement in _SCHEMA:
             self.sql.exec(statement)
+        self._settings: dict[str, Any] = {}
 
     async def reserve(self, request: Any) -> dict[str, Any]:
         """Check the quotas for ``request["items"]`` and insert them, or say why not."""
@@ -178,6 +196,7 @@ class TenantIndex(DurableObject):  # type: ignore[no-untyped-call]
 
     async def clear(self) -> None:
         """Forget everything (the tenant is deleted)."""
+        self._settings.clear()
         await self.storage.deleteAll()
 
     def _quota(self) -> Quota:
@@ -189,8 +208,10 @@ class TenantIndex(DurableObject):  # type: ignore[no-untyped-call]
         return Bucket.full(self._quota(), now) if stored is None else Bucket(**stored)
 
     def _get(self, key: str) -> Any:
-        rows = self.sql.exec("SELECT v FROM settings WHERE k = ?", key).toArray()
-        return json.loads(str(rows[0].v)) if len(rows) else None
+        if key not in self._settings:
+            rows = self.sql.exec("SELECT v FROM settings WHERE k = ?", key).toArray()
+            self._settings[key] = json.loads(str(rows[0].v)) if len(rows) else None
+        return self._settings[key]
 
     def _set(self, key: str, value: Any) -> None:
         self.sql.exec(
@@ -198,6 +219,7 @@ class TenantIndex(DurableObject):  # type: ignore[no-untyped-call]
             key,
             json.dumps(value),
         )
+        self._settings[key] = value
 
     def _one(self, query: str, *bindings: Any) -> Any:
         return self.sql.exec(query, *bindings).one().c
@@ -207,6 +229,15 @@ class TenantIndex(DurableObject):  # type: ignore[no-untyped-call]
             [r.n, r.engine_id, r.id, r.tenant, r.version, r.created_at, r.state, r.status]
             for r in self.sql.exec(query, *bindings).toArray()
         ]
+
+
+def _in_js(method: Callable[..., Awaitable[Any]]) -> Callable[..., Awaitable[Any]]:
+    """``method`` on Python values of its JavaScript arguments, answering in JavaScript."""
+
+    async def call(*args: Any) -> Any:
+        return to_js(await method(*(to_py(arg) for arg in args)))
+
+    return call
 
 
 @dataclass(frozen=True, slots=True)
@@ -261,13 +292,12 @@ class _Reservation:
     index: Any
     rows: list[int]
 
-    async def settle(self, created: bool) -> None:
-        if not created:  # created rows stay reserved until a re-check (module docstring)
-            await self.index.settle(to_js(self.rows), created)
+    async def cancel(self) -> None:
+        await self.index.settle(to_js(self.rows), False)
 
 
 class _Nothing:
-    async def settle(self, created: bool) -> None:
+    async def cancel(self) -> None:
         return None
 
 

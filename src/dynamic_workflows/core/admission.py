@@ -8,12 +8,13 @@ subclass under the name ``DynamicWorkflowBinding``). For every ``create`` and
 the binding calls ``reserve`` with the engine ids it is about to create; the
 hook refuses by raising a library error (``QuotaExceededError``), which the
 tenant sees by name, and nothing reaches the engine. Otherwise the binding
-calls the engine and then ``settle`` on the reservation with the engine's
-answer: ``True`` when the instances exist, ``False`` when the engine refused
-them (then the hook must forget them). A ``settle`` that fails after the engine
-created the instances is logged, not shown to the tenant: the hook must cope
-with reservations that are never settled (the dispatcher may also die between
-the two calls).
+calls the engine, and only when the engine refused the instances does it call
+``cancel`` on the reservation (the hook must forget them): a reservation that
+is never cancelled was created. Success is not reported, so that the engine's
+answer can go to the tenant without resuming Python; the hook learns whether
+reserved instances exist from the engine when it needs to (the dispatcher may
+also die between the engine's answer and ``cancel``). A ``cancel`` that fails
+is logged, not shown to the tenant.
 """
 
 from __future__ import annotations
@@ -23,8 +24,8 @@ from typing import Any, Protocol
 
 
 class Reservation(Protocol):
-    async def settle(self, created: bool) -> None:
-        """The engine's answer: the reserved instances exist (True) or were refused (False)."""
+    async def cancel(self) -> None:
+        """The engine refused the reserved instances: they do not exist."""
 
 
 class Admission(Protocol):

@@ -15,7 +15,7 @@ from functools import cache, lru_cache, partial
 from typing import Any, ClassVar, NamedTuple, cast
 
 from js import JSON, Object
-from pyodide.ffi import JsException, create_proxy
+from pyodide.ffi import JsException, create_once_callable, create_proxy
 from workers import WorkerEntrypoint, import_from_javascript
 
 from ..core import (
@@ -90,13 +90,22 @@ class _Call(NamedTuple):
 
 async def _create(call: _Call, options: Any = None) -> Any:
     tenant, workflow, name = _tenant(call.props)
-    await native.load()
+    helper = await native.load()
     options, size = options_of(options)
     prepared = tenant.prepare_create(options, params_size=size)
-    async with _admitted(call.admission, tenant, [prepared], name):
-        with _engine_errors(tenant, prepared.tenant_id or None):
-            instance = await workflow.create(to_js(prepared.engine_options))
-    return _handle(instance, prepared.tenant_id or instance.id)
+    reservation = await _reserve(call.admission, tenant, [prepared], name)
+    tenant_id = prepared.tenant_id or None
+    engine_options = to_js(prepared.engine_options)
+    if helper is not None:
+        # The engine's answer becomes the handle in JavaScript: no second Python turn.
+        answer = Object.new()
+        refused = create_once_callable(partial(_create_refused, tenant, tenant_id, reservation))
+        helper.createInto(answer, workflow, engine_options, tenant_id, refused)
+        return answer
+    async with _cancelled_on_refusal(reservation):
+        with _engine_errors(tenant, tenant_id):
+            instance = await workflow.create(engine_options)
+    return _handle(instance, tenant_id or instance.id)
 
 
 async def _create_batch(call: _Call, batch: Any = None) -> Any:
@@ -104,7 +113,8 @@ async def _create_batch(call: _Call, batch: Any = None) -> Any:
     await native.load()
     items, sizes = batch_of(batch)
     prepared = tenant.prepare_batch(items, params_sizes=sizes)
-    async with _admitted(call.admission, tenant, prepared, name):
+    reservation = await _reserve(call.admission, tenant, prepared, name)
+    async with _cancelled_on_refusal(reservation):
         with _engine_errors(tenant, prepared[0].tenant_id if len(prepared) == 1 else None):
             instances = await workflow.createBatch(to_js([p.engine_options for p in prepared]))
     return to_js(
@@ -204,33 +214,46 @@ def _handle(instance: Any, tenant_id: str) -> Any:
     return handle
 
 
-@asynccontextmanager
-async def _admitted(
+async def _reserve(
     admission: Admission | None,
     tenant: TenantBinding,
     prepared: list[PreparedCreate],
     binding_name: str,
-) -> AsyncIterator[None]:
-    """Reserve before the engine is called (the hook may refuse), settle on its answer."""
+) -> Reservation | None:
+    """Ask the hook, before the engine is called (it may refuse by raising)."""
     if admission is None:
-        yield
-        return
+        return None
     engine_ids = [str(item.engine_options.get("id") or "") for item in prepared]
-    reservation = await admission.reserve(tenant.metadata, engine_ids, binding_name)
+    return await admission.reserve(tenant.metadata, engine_ids, binding_name)
+
+
+@asynccontextmanager
+async def _cancelled_on_refusal(reservation: Reservation | None) -> AsyncIterator[None]:
+    """Cancel the reservation when the engine refused (the block raised)."""
     try:
         yield
     except BaseException:
-        await _settle(reservation, created=False)
+        await _cancel(reservation)
         raise
-    await _settle(reservation, created=True)
 
 
-async def _settle(reservation: Reservation, *, created: bool) -> None:
-    """Tell the hook the engine's answer; a failure here is logged, never the tenant's."""
+async def _cancel(reservation: Reservation | None) -> None:
+    """Tell the hook the engine refused; a failure here is logged, never the tenant's."""
+    if reservation is None:
+        return
     try:
-        await reservation.settle(created)
+        await reservation.cancel()
     except Exception as exc:
-        internal_error(exc)  # logs it: the hook reconciles unsettled reservations itself
+        internal_error(exc)  # logs it: the hook reconciles reservations itself
+
+
+async def _create_refused(
+    tenant: TenantBinding, instance_id: str | None, reservation: Reservation | None, message: Any
+) -> Any:
+    """The engine refused a create (native.mjs calls this once): cancel, name the error."""
+    await _cancel(reservation)
+    refusal = tenant.engine_refusal(str(message), instance_id)
+    return to_js([type(refusal).__name__, str(refusal)])
 
 
 @contextmanager

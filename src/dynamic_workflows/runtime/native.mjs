@@ -6,9 +6,9 @@
 //   has no form for. inspectParams refuses every such value, naming where it is, and returns
 //   the JSON size of what is stored.
 // - forwardRun: a tenant's run settled for the engine without resuming Python on success.
-// - getInto: the engine's answer to a get turned into the tenant's handle without resuming
-//   Python (a Python await costs a turn of the dispatcher's isolate per call). Creates keep
-//   the Python path: the admission hook settles on the engine's answer.
+// - getInto, createInto: the engine's answer to a get or create turned into the tenant's
+//   handle without resuming Python (a Python await costs a turn of the dispatcher's isolate
+//   per call); Python is called back only when the engine refused.
 
 const PLAIN = new Set([Object.prototype, null]);
 
@@ -119,6 +119,26 @@ export function getInto(target, workflow, engineId, id, refused, prefix) {
     (instance) => handleOf(instance, id),
     (error) => {
       throw refusal(refused, error, id, prefix);
+    },
+  );
+  target.then = (onFulfilled, onRejected) => settled.then(onFulfilled, onRejected);
+}
+
+/**
+ * Make `target` a thenable for what `workflow.create(options)` gives: the tenant's handle
+ * (id `id`, or the engine's own when the tenant gave none), or, when the engine refused,
+ * the error whose `[name, message]` the once-callable `refused(message)` (Python: cancels
+ * the admission hook's reservation, names the library's error) resolves to. `refused` is
+ * released unused when the engine created the instance. See getInto for `target`.
+ */
+export function createInto(target, workflow, options, id, refused) {
+  const settled = (async () => workflow.create(options))().then(
+    (instance) => {
+      refused.destroy();
+      return handleOf(instance, id ?? instance.id);
+    },
+    async (error) => {
+      throw namedError(await refused(String(error?.message ?? error)));
     },
   );
   target.then = (onFulfilled, onRejected) => settled.then(onFulfilled, onRejected);
