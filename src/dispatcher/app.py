@@ -44,7 +44,7 @@ from .tenants import (
     probe,
     tenant_worker,
 )
-from .uploads import TENANT_ID, UploadError, check_tenant_id, parse_upload
+from .uploads import TENANT_ID, TenantCode, UploadError, check_tenant_id, parse_upload
 
 _TENANT_ROUTE = re.compile(r"/t/([^/]+)(/.*)?")
 _ADMIN_TENANT = re.compile(r"/admin/tenants/([^/]+)")
@@ -435,23 +435,37 @@ async def _terminate(workflow: Any, engine_id: str) -> bool:
     return True
 
 
-async def _load_runner(metadata: dict[str, Any], env: Any, ctx: Any) -> Any:
+def _load_runner(metadata: dict[str, Any], env: Any, ctx: Any) -> Any:
     """The tenant's TenantWorkflow, at the code version the instance was created with.
 
     Only while the tenant that created the instance exists: a deleted tenant's
     instances end (TenantDeletedError) the next time the engine runs them, even
-    when a new tenant now has the name.
+    when a new tenant now has the name. Answers at once when this isolate has
+    the tenant's pointer and code (the library then forwards the run without
+    another Python turn), else with a coroutine that reads them.
     """
-    raw = _env()
     tenant, uid, version = metadata["tenantId"], metadata[SCOPE_KEY], metadata["codeVersion"]
-    store = TenantStore(raw.TENANT_CODE)
-    current = await store.current(tenant)
+    cached = TenantStore.cached(tenant, version)
+    if cached is None:
+        return _read_runner(tenant, uid, version)
+    return _runner(tenant, uid, version, *cached)
+
+
+async def _read_runner(tenant: str, uid: str, version: str) -> Any:
+    store = TenantStore(_env().TENANT_CODE)
+    return _runner(
+        tenant, uid, version, await store.current(tenant), await store.load(tenant, version)
+    )
+
+
+def _runner(
+    tenant: str, uid: str, version: str, current: Current | None, code: TenantCode | None
+) -> Any:
     if current is None or current.uid != uid:
         raise TenantDeletedError(tenant)
-    code = await store.load(tenant, version)
     if code is None:
         raise RuntimeError(f"code version {version} of tenant {tenant!r} is gone")
-    worker = tenant_worker(raw, tenant, uid, version, code, current.shard)
+    worker = tenant_worker(_env(), tenant, uid, version, code, current.shard)
     return worker.getEntrypoint(WORKFLOW_ENTRYPOINT)
 
 

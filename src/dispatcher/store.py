@@ -95,6 +95,15 @@ class TenantStore:
         _POINTERS[tenant] = (current, time.monotonic() + POINTER_TTL)
         return current
 
+    @staticmethod
+    def cached(tenant: str, version: str) -> tuple[Current | None, TenantCode] | None:
+        """The pointer and the code of ``version`` if this isolate has both (and may trust
+        the pointer still), without reading: None when either must be read."""
+        pointer, code = _POINTERS.get(tenant), _CODE.get((tenant, version))
+        if pointer is None or code is None or pointer[1] <= time.monotonic():
+            return None
+        return pointer[0], code
+
     async def versions(self, tenant: str) -> list[str]:
         prefix, keys, cursor = f"tenants/{tenant}/code/", [], None
         while True:

@@ -12,6 +12,7 @@ from collections.abc import Awaitable, Callable
 from functools import cache
 from typing import Any, Protocol
 
+from js import Object
 from pyodide.ffi import JsException, JsProxy, create_proxy, jsnull  # type: ignore[attr-defined]
 from workers import WorkflowEntrypoint
 
@@ -74,14 +75,53 @@ async def _prepare(
     owner: _HasEnvAndCtx, event: Any, load_runner: LoadRunner, scope_key: str | None
 ) -> tuple[Any, Any]:
     """The tenant's runner and the event it sees (a JS object), from the engine's event."""
+    runner, tenant_event_js = _start(owner, event, load_runner, scope_key)
+    if inspect.isawaitable(runner):
+        runner = await runner
+    return runner, tenant_event_js
+
+
+def _start(
+    owner: _HasEnvAndCtx, event: Any, load_runner: LoadRunner, scope_key: str | None
+) -> tuple[Any, Any]:
+    """``load_runner``'s answer (the runner, or an awaitable of it) and the tenant's event."""
     fields = _event_fields(event)
     metadata_js, params = unwrap_params(fields.get("payload"))
     metadata = to_py(metadata_js)
     shaped = tenant_event(fields, params, run_scope(metadata, scope_key))
-    runner = load_runner(metadata=metadata, env=owner.env, ctx=owner.ctx)
+    return load_runner(metadata=metadata, env=owner.env, ctx=owner.ctx), to_js(shaped)
+
+
+def _forward(
+    owner: _HasEnvAndCtx, event: Any, step: Any, load_runner: LoadRunner, scope_key: str | None
+) -> Any:
+    """What ``run`` returns: the tenant's run, settled for the engine.
+
+    When ``load_runner`` answers at once (its caches hit) and native.mjs is
+    loaded, the run is handed to JavaScript straight away (``runInto``): no
+    Python coroutine, no second call into Python. Otherwise, and for every
+    failure, a ``ForwardedRun``.
+    """
+    helper = native.module()
+    if helper is None:
+        return ForwardedRun(_prepare(owner, event, load_runner, scope_key), step)
+    try:
+        runner, tenant_event_js = _start(owner, event, load_runner, scope_key)
+    except Exception as exc:
+        return ForwardedRun(_raise(exc), step)
     if inspect.isawaitable(runner):
-        runner = await runner
-    return runner, to_js(shaped)
+        return ForwardedRun(_awaited(runner, tenant_event_js), step)
+    answer = Object.new()  # not yet a thenable: see native.mjs's getInto
+    helper.runInto(answer, runner, tenant_event_js, step, _failure_proxy())
+    return answer
+
+
+async def _raise(exc: Exception) -> tuple[Any, Any]:
+    raise exc
+
+
+async def _awaited(runner: Awaitable[Any], tenant_event_js: Any) -> tuple[Any, Any]:
+    return await runner, tenant_event_js
 
 
 def create_dynamic_workflow_entrypoint(
@@ -95,7 +135,7 @@ def create_dynamic_workflow_entrypoint(
 
     class DynamicWorkflow(DynamicWorkflowEntrypoint):
         def run(self, event: Any, step: Any) -> Any:
-            return ForwardedRun(_prepare(self, event, load_runner, scope_key), step)
+            return _forward(self, event, step, load_runner, scope_key)
 
     return DynamicWorkflow
 

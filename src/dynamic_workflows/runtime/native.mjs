@@ -5,7 +5,8 @@
 //   Workflows engine stores params as JSON; JSON.stringify silently drops or rewrites what it
 //   has no form for. inspectParams refuses every such value, naming where it is, and returns
 //   the JSON size of what is stored.
-// - forwardRun: a tenant's run settled for the engine without resuming Python on success.
+// - forwardRun, runInto: a tenant's run settled for the engine without resuming Python on
+//   success.
 // - getInto, createInto: the engine's answer to a get or create turned into the tenant's
 //   handle without resuming Python (a Python await costs a turn of the dispatcher's isolate
 //   per call); Python is called back only when the engine refused.
@@ -140,6 +141,14 @@ export function createInto(target, workflow, options, id, refused) {
     async (error) => {
       throw namedError(await refused(String(error?.message ?? error)));
     },
+  );
+  target.then = (onFulfilled, onRejected) => settled.then(onFulfilled, onRejected);
+}
+
+/** Make `target` a thenable that settles as forwardRun settles it (see getInto for `target`). */
+export function runInto(target, runner, event, step, failure) {
+  const settled = new Promise((resolve, reject) =>
+    forwardRun(runner, event, step, resolve, reject, failure),
   );
   target.then = (onFulfilled, onRejected) => settled.then(onFulfilled, onRejected);
 }
