@@ -302,35 +302,73 @@ class _Nothing:
 
 
 class IndexAdmission:
-    """The admission hook: quotas checked and instances recorded in the tenant's index."""
+    """The admission hook: quotas checked and instances recorded in the tenant's index.
+
+    A ``NativeAdmission``: the binding reads the index's answer to ``reserve``
+    in JavaScript (``{"ok": true, "rows": [...]}``), and hands a refusal, or a
+    create refused at the unfinished cap (``"check"``: rows to re-check), to
+    ``admit``.
+    """
 
     async def reserve(
         self, metadata: Mapping[str, Any], engine_ids: Sequence[str], binding_name: str
     ) -> _Reservation | _Nothing:
-        if not ENABLED["index"]:
+        call = self.reserve_natively(metadata, engine_ids, binding_name)
+        if call is None:
             return _Nothing()
-        from .app import _env  # noqa: PLC0415 - app imports this module
+        index, method, request = call
+        answer = to_py(await getattr(index, method)(request))
+        if not answer["ok"]:
+            return await self.admit(answer, metadata, engine_ids, binding_name)
+        return self.reservation(answer, metadata)
 
-        env = _env()
-        uid = str(metadata["tenantUid"])
-        scope = TenantScope.for_value(uid)
-        request = to_js(
-            {
-                "tenant": metadata["tenantId"],
-                "version": metadata["codeVersion"],
-                "items": [[e, scope.unscope(e)] for e in engine_ids],
-            }
-        )
-        index = index_of(env, uid)
-        answer = to_py(await index.reserve(request))
-        if not answer["ok"] and answer.get("check"):
+    def reserve_natively(
+        self, metadata: Mapping[str, Any], engine_ids: Sequence[str], binding_name: str
+    ) -> tuple[Any, str, Any] | None:
+        if not ENABLED["index"]:
+            return None
+        return _index(metadata), "reserve", _request(metadata, engine_ids)
+
+    async def admit(
+        self,
+        answer: Mapping[str, Any],
+        metadata: Mapping[str, Any],
+        engine_ids: Sequence[str],
+        binding_name: str,
+    ) -> _Reservation:
+        if answer.get("check"):
             # At the unfinished cap: some of those may have finished since last looked at.
+            index = _index(metadata)
             rows = [Row.of(r) for r in answer["check"]]
-            await statuses(index, getattr(env, binding_name), rows)
-            answer = to_py(await index.reserve(request))
+            await statuses(index, getattr(_index_env(), binding_name), rows)
+            answer = to_py(await index.reserve(_request(metadata, engine_ids)))
         if not answer["ok"]:
             raise _refusal(answer)
-        return _Reservation(index, [int(r) for r in answer["rows"]])
+        return self.reservation(answer, metadata)
+
+    def reservation(self, answer: Mapping[str, Any], metadata: Mapping[str, Any]) -> _Reservation:
+        return _Reservation(_index(metadata), [int(r) for r in answer["rows"]])
+
+
+def _index_env() -> Any:
+    from .app import _env  # noqa: PLC0415 - app imports this module
+
+    return _env()
+
+
+def _index(metadata: Mapping[str, Any]) -> Any:
+    return index_of(_index_env(), str(metadata["tenantUid"]))
+
+
+def _request(metadata: Mapping[str, Any], engine_ids: Sequence[str]) -> Any:
+    scope = TenantScope.for_value(str(metadata["tenantUid"]))
+    return to_js(
+        {
+            "tenant": metadata["tenantId"],
+            "version": metadata["codeVersion"],
+            "items": [[e, scope.unscope(e)] for e in engine_ids],
+        }
+    )
 
 
 def _refusal(answer: Mapping[str, Any]) -> QuotaExceededError:

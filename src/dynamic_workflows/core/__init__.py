@@ -4,7 +4,7 @@ Nothing here imports ``js``, ``pyodide`` or ``workers``; it runs and is tested
 on CPython.
 """
 
-from .admission import Admission, Reservation
+from .admission import Admission, NativeAdmission, Reservation
 from .envelope import METADATA_KEY, PARAMS_KEY, unwrap_params, wrap_params
 from .errors import (
     BindingNotExportedError,
@@ -48,6 +48,7 @@ __all__ = [
     "InvalidParamsError",
     "MissingDispatcherMetadataError",
     "MissingWorkflowBindingError",
+    "NativeAdmission",
     "PreparedCreate",
     "QuotaExceededError",
     "Reservation",

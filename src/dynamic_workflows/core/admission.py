@@ -15,6 +15,12 @@ answer can go to the tenant without resuming Python; the hook learns whether
 reserved instances exist from the engine when it needs to (the dispatcher may
 also die between the engine's answer and ``cancel``). A ``cancel`` that fails
 is logged, not shown to the tenant.
+
+A hook whose check is a call to something else (a Durable Object) can also be a
+``NativeAdmission``: the binding then reads its answer in JavaScript and calls
+the engine from there, so an admitted create costs no Python turn after the
+hook's call; Python is called back only for an answer that is not ``ok`` and
+when the engine refuses.
 """
 
 from __future__ import annotations
@@ -33,3 +39,26 @@ class Admission(Protocol):
         self, metadata: Mapping[str, Any], engine_ids: Sequence[str], binding_name: str
     ) -> Reservation:
         """Admit the creation of ``engine_ids`` for the tenant of ``metadata``, or raise."""
+
+
+class NativeAdmission(Admission, Protocol):
+    def reserve_natively(
+        self, metadata: Mapping[str, Any], engine_ids: Sequence[str], binding_name: str
+    ) -> tuple[Any, str, Any] | None:
+        """The call that answers in JavaScript, made there: ``(object, method, argument)``
+        with JavaScript ``object`` and ``argument`` (e.g. a Durable Object stub and its
+        request). The answer is an object whose ``ok`` is ``true`` when the creation is
+        admitted. None to take ``reserve`` instead. (Not the promise itself: one that
+        reaches Python becomes a Python future, which JavaScript cannot read.)"""
+
+    async def admit(
+        self,
+        answer: Mapping[str, Any],
+        metadata: Mapping[str, Any],
+        engine_ids: Sequence[str],
+        binding_name: str,
+    ) -> Reservation:
+        """An answer that was not ``ok`` (as Python data): admit after all, or raise."""
+
+    def reservation(self, answer: Mapping[str, Any], metadata: Mapping[str, Any]) -> Reservation:
+        """The reservation an ``ok`` answer (as Python data) stands for."""

@@ -8,25 +8,33 @@ back into the dispatcher, where the real binding lives.
 
 from __future__ import annotations
 
+import asyncio
 import json
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from functools import cache, lru_cache, partial
 from typing import Any, ClassVar, NamedTuple, cast
 
-from js import JSON, Object
-from pyodide.ffi import JsException, create_once_callable, create_proxy
+from js import JSON, Object, Promise
+from pyodide.ffi import (  # type: ignore[attr-defined]
+    JsException,
+    create_once_callable,
+    create_proxy,
+    jsnull,
+)
 from workers import WorkerEntrypoint, import_from_javascript
 
 from ..core import (
     DEFAULT_SCOPE_KEY,
     Admission,
     BindingNotExportedError,
+    DynamicWorkflowsError,
     MissingWorkflowBindingError,
     PreparedCreate,
     Reservation,
     TenantBinding,
 )
+from ..core.admission import NativeAdmission
 from ..core.tenancy import engine_refusal
 from . import dispatch, native
 from .convert import is_null, to_js, to_py
@@ -93,9 +101,19 @@ async def _create(call: _Call, options: Any = None) -> Any:
     helper = await native.load()
     options, size = options_of(options)
     prepared = tenant.prepare_create(options, params_size=size)
-    reservation = await _reserve(call.admission, tenant, [prepared], name)
     tenant_id = prepared.tenant_id or None
     engine_options = to_js(prepared.engine_options)
+    if helper is not None:
+        natively = _admitted_natively(call.admission, tenant, prepared, name)
+        if natively is not None:
+            # The hook's answer is read, the engine called and its answer turned into the
+            # handle in JavaScript: Python is called back only on a refusal.
+            admitting, admitted = natively
+            answer = Object.new()
+            hook = create_proxy(admitting)
+            helper.createAdmittedInto(answer, admitted, hook, workflow, engine_options, tenant_id)
+            return answer
+    reservation = await _reserve(call.admission, tenant, [prepared], name)
     if helper is not None:
         # The engine's answer becomes the handle in JavaScript: no second Python turn.
         answer = Object.new()
@@ -245,6 +263,86 @@ async def _cancel(reservation: Reservation | None) -> None:
         await reservation.cancel()
     except Exception as exc:
         internal_error(exc)  # logs it: the hook reconciles reservations itself
+
+
+def _admitted_natively(
+    admission: Admission | None,
+    tenant: TenantBinding,
+    prepared: PreparedCreate,
+    binding_name: str,
+) -> tuple[_Admitting, Any] | None:
+    """For a ``NativeAdmission``: the callback for native.mjs and the hook's call."""
+    reserve = getattr(admission, "reserve_natively", None)
+    if reserve is None:
+        return None
+    engine_ids = [str(prepared.engine_options.get("id") or "")]
+    call = reserve(tenant.metadata, engine_ids, binding_name)
+    if call is None:
+        return None
+    native_admission = cast(NativeAdmission, admission)
+    admitting = _Admitting(
+        native_admission, tenant, prepared.tenant_id or None, engine_ids, binding_name
+    )
+    return admitting, to_js(list(call))
+
+
+class _Admitting:
+    """What native.mjs's createAdmittedInto calls back: ``(kind, value, answer)``.
+
+    ``admit``: the hook's answer ``value`` was not ok (``NativeAdmission.admit``);
+    ``refused``: the engine refused with message ``value`` after the hook
+    admitted with ``answer`` (cancel, name the refusal); ``error``: the hook's
+    call failed with ``value``. Answers ``[name, message]`` of the error to
+    throw, or null to go on. Never raises: a tenant sees only named errors.
+    """
+
+    def __init__(
+        self,
+        admission: NativeAdmission,
+        tenant: TenantBinding,
+        tenant_id: str | None,
+        engine_ids: list[str],
+        binding_name: str,
+    ) -> None:
+        self.admission, self.tenant, self.tenant_id = admission, tenant, tenant_id
+        self.engine_ids, self.binding_name = engine_ids, binding_name
+        self.reservation: Reservation | None = None
+
+    def __call__(self, kind: str, value: Any, answer: Any = None) -> Any:
+        # A JS promise: a coroutine returned to JavaScript would not outlive this call.
+        return _promise(self._answer(kind, value, answer))
+
+    async def _answer(self, kind: str, value: Any, answer: Any) -> Any:
+        metadata = self.tenant.metadata
+        try:
+            if kind == "admit":
+                self.reservation = await self.admission.admit(
+                    to_py(value), metadata, self.engine_ids, self.binding_name
+                )
+                return jsnull
+            if kind == "refused":
+                reservation = self.reservation or self.admission.reservation(
+                    to_py(answer), metadata
+                )
+                await _cancel(reservation)
+                error: Exception = self.tenant.engine_refusal(str(value), self.tenant_id)
+            else:
+                error = internal_error(RuntimeError(f"the admission hook failed: {value}"))
+        except DynamicWorkflowsError as exc:
+            error = exc
+        except Exception as exc:
+            error = internal_error(exc)
+        return to_js([type(error).__name__, str(error)])
+
+
+def _promise(coroutine: Coroutine[Any, Any, Any]) -> Any:
+    """A JavaScript promise of what ``coroutine`` returns (it must not raise)."""
+    task = asyncio.ensure_future(coroutine)
+
+    def executor(resolve: Any, _reject: Any) -> None:
+        task.add_done_callback(lambda done: resolve(done.result()))
+
+    return Promise.new(create_once_callable(executor))
 
 
 async def _create_refused(

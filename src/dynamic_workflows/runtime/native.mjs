@@ -126,6 +126,42 @@ export function getInto(target, workflow, engineId, id, refused, prefix) {
 }
 
 /**
+ * createInto behind an admission hook whose answer is read here (a NativeAdmission):
+ * `admitted` is the hook's call, `[object, method, argument]`, made here (a promise made
+ * in Python would have become a Python future); an answer whose `ok` is not `true` goes to
+ * `hook('admit', answer)`, the engine's refusal to `hook('refused', message, answer)`, a
+ * failed `admitted` to `hook('error', detail)`. `hook` (Python) answers `[name, message]`
+ * of the error to throw, or null to go on; it is released here when the create ends.
+ */
+export function createAdmittedInto(target, admitted, hook, workflow, options, id) {
+  const settled = (async () => {
+    try {
+      let answer;
+      try {
+        const [object, method, argument] = admitted;
+        answer = await object[method](argument);
+      } catch (error) {
+        throw namedError(await hook('error', String(error?.stack ?? error)));
+      }
+      if (answer?.ok !== true) {
+        const refusal = await hook('admit', answer);
+        if (refusal != null) throw namedError(refusal);
+      }
+      let instance;
+      try {
+        instance = await workflow.create(options);
+      } catch (error) {
+        throw namedError(await hook('refused', String(error?.message ?? error), answer));
+      }
+      return handleOf(instance, id ?? instance.id);
+    } finally {
+      hook.destroy();
+    }
+  })();
+  target.then = (onFulfilled, onRejected) => settled.then(onFulfilled, onRejected);
+}
+
+/**
  * Make `target` a thenable for what `workflow.create(options)` gives: the tenant's handle
  * (id `id`, or the engine's own when the tenant gave none), or, when the engine refused,
  * the error whose `[name, message]` the once-callable `refused(message)` (Python: cancels
