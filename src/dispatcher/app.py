@@ -56,7 +56,7 @@ STATUSES = frozenset(
     {"queued", "running", "paused", "errored", "terminated", "complete", "waiting",
      "waitingForPause", "unknown", "reserved"}
 )  # fmt: skip
-_DEBUG_INDEX = re.compile(r"/admin/debug/index/(on|off)")
+_DEBUG_INDEX = re.compile(r"/admin/debug/index/(on|off|python)")
 _DEBUG_UNCHECKED_UPLOAD = re.compile(r"/admin/debug/unchecked-upload/([^/]+)")
 _DEBUG_RAW_ACTION = re.compile(r"/admin/debug/raw-action/([^/]+)/(pause|resume|restart|terminate)")
 
@@ -248,8 +248,10 @@ async def _debug(env: Any, request: Any, path: str) -> Any:
         instance = await _on_any_shard(env, path.rsplit("/", 1)[1])
         return _json(to_py(await instance.status()))
     if match := _DEBUG_INDEX.fullmatch(path):
-        # The benchmarks' baseline: wrapped creates without the index and quotas.
-        index.ENABLED["index"] = match.group(1) == "on"
+        # The benchmarks' baseline: wrapped creates without the index and quotas; and the
+        # hook's Python path (reserve) instead of its native one, for the tests.
+        index.ENABLED["index"] = match.group(1) != "off"
+        index.ENABLED["native"] = match.group(1) == "on"
         return _json(index.ENABLED)
     if match := _DEBUG_RAW_ACTION.fullmatch(path):
         # What the engine does with any instance (a restart re-runs it from the start).

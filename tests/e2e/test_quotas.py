@@ -2,6 +2,7 @@
 
 import re
 import time
+from collections.abc import Iterator
 
 import httpx
 import pytest
@@ -12,6 +13,19 @@ from tests.e2e.quota_tenant import fresh_tenant, listed_ids, try_create
 pytestmark = pytest.mark.workerd
 
 
+@pytest.fixture(params=["native", "python"])
+def hook_path(request: pytest.FixtureRequest, admin: httpx.Client) -> Iterator[str]:
+    """The index's admission hook read in JavaScript (the default, NativeAdmission) or
+    taken through its Python ``reserve`` (the protocol every hook has)."""
+    if request.param == "python":
+        admin.post("/admin/debug/index/python").raise_for_status()
+    try:
+        yield request.param
+    finally:
+        admin.post("/admin/debug/index/on").raise_for_status()
+
+
+@pytest.mark.usefixtures("hook_path")
 def test_a_create_past_the_rate_is_refused_until_the_bucket_refills(
     admin: httpx.Client, client: httpx.Client
 ) -> None:
@@ -31,6 +45,7 @@ def test_a_create_past_the_rate_is_refused_until_the_bucket_refills(
     assert sorted(listed_ids(admin, tenant)) == ["a", "b", "c"]
 
 
+@pytest.mark.usefixtures("hook_path")
 def test_the_unfinished_cap_counts_instances_that_complete_as_freed(
     admin: httpx.Client, client: httpx.Client
 ) -> None:
@@ -61,6 +76,7 @@ def test_a_batch_past_the_quota_creates_none_of_its_instances(
     assert sorted(listed_ids(admin, tenant)) == ["b1", "b2"]
 
 
+@pytest.mark.usefixtures("hook_path")
 def test_a_create_the_engine_refuses_is_not_kept_in_the_index(
     admin: httpx.Client, client: httpx.Client
 ) -> None:
