@@ -9,7 +9,7 @@ import pyjson5
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-DEV_ONLY_FLAGS = {"python_workers_development", "experimental"}
+DEV_ONLY_FLAGS = {"python_workers_development", "experimental", "disable_python_dedicated_snapshot"}
 
 
 def config(path: Path = ROOT / "wrangler.jsonc") -> dict[str, Any]:

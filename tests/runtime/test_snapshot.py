@@ -1,7 +1,6 @@
 """The development runtime's baseline memory snapshot: saved by workerd, loaded only when asked.
 
-Loading it is opt-in (``DW_PYTHON_SNAPSHOT=1``): Python tenants loaded by Worker Loader
-do not start from it with this workerd (see tools/offline_runtime/README.md).
+Loading it is opt-in (``DW_PYTHON_SNAPSHOT=1``; see tools/offline_runtime/README.md).
 """
 
 from __future__ import annotations
@@ -22,6 +21,8 @@ def test_workerd_saves_a_baseline_snapshot_of_the_development_bundle(tmp_path: P
     with saved.open("rb") as file:
         assert int.from_bytes(file.read(4), "little") == snapshot.SNAPSHOT_MAGIC
     assert saved.stat().st_size > 10_000_000  # the Pyodide heap
+    # Not a dedicated one: that holds the throw-away worker's main module (see snapshot.py).
+    assert snapshot.snapshot_type(saved) == "baseline"
 
 
 def _wrapper_args(bundle: Path, **env: str) -> str:
@@ -64,6 +65,16 @@ def test_the_wrapper_loads_the_snapshot_only_when_asked(bundle_with_snapshot: Pa
 
 def test_the_wrapper_ignores_a_snapshot_of_another_bundle(bundle_with_snapshot: Path) -> None:
     (bundle_with_snapshot / (BUNDLE_NAME + ".inputs")).write_text("another bundle")
+    assert "--python-load-snapshot" not in _wrapper_args(
+        bundle_with_snapshot, DW_PYTHON_SNAPSHOT="1"
+    )
+
+
+def test_the_wrapper_ignores_a_snapshot_not_stamped_as_baseline(bundle_with_snapshot: Path) -> None:
+    # Earlier stamps had no type: their snapshots were dedicated ones, which no other
+    # worker can start from.
+    stamp_file = bundle_with_snapshot / "snapshot" / (snapshot.SNAPSHOT_NAME + ".inputs")
+    stamp_file.write_text(stamp_file.read_text().replace(" type=baseline", "", 1))
     assert "--python-load-snapshot" not in _wrapper_args(
         bundle_with_snapshot, DW_PYTHON_SNAPSHOT="1"
     )

@@ -32,7 +32,12 @@ WRAPPER = Path(__file__).with_name("workerd")
 OFFLINE_BIN = Path(__file__).with_name("bin")
 #: Where workerd downloads the released bundle for the project's compatibility date.
 OFFICIAL_BUNDLE = "https://pyodide-capnp-bin.edgeworker.net/pyodide_314.0.6_2026-08-17_11.capnp.bin"
-DEV_FLAGS = ("python_workers", "python_workers_development", "experimental")
+DEV_FLAGS = (
+    "python_workers",
+    "python_workers_development",
+    "experimental",
+    "disable_python_dedicated_snapshot",
+)
 
 
 class DevServerError(RuntimeError):

@@ -3,22 +3,26 @@
 workerd can save the Pyodide heap of a Python worker right after the interpreter has
 booted and imported its baseline modules (``asyncio``, ``inspect``, ``typing``, ``re``,
 ``pathlib``, ... : the list compiled into workerd), before any worker file is mounted: a
-*baseline* snapshot, the same for every Python worker on the same bundle and workerd
-(``--python-save-snapshot`` without the ``python_dedicated_snapshot`` flag). Started with
+*baseline* snapshot, the same for every Python worker on the same bundle and workerd.
+``--python-save-snapshot`` writes one only when the worker runs without the
+``python_dedicated_snapshot`` flag, which compatibility dates from 2025-10-16 imply: the
+throw-away worker carries ``disable_python_dedicated_snapshot``. (With the flag on it
+writes a *dedicated* snapshot instead, taken after the worker's ``main.py`` ran; restored in
+another worker, that ``main`` module and its imports shadow the worker's own.) Started with
 ``--python-load-snapshot``, every Python isolate, the dispatcher's and each Python tenant's
 (Worker Loader), restores that heap instead of booting, as Cloudflare's released runtime
-does with its own snapshots.
+does with its own snapshots. Each isolate checks the snapshot's type against its own flags
+(``checkSnapshotType`` in workerd's ``pyodide-internal:snapshot``; local workerd does not
+exempt dynamic workers), so on the development runtime every Python worker also runs with
+``disable_python_dedicated_snapshot``: the dispatcher (``DevServer``, ``bin/npx``) and its
+Python tenants (``dynamic_workflows.runtime.loader``).
 
-Opt-in (``DW_PYTHON_SNAPSHOT=1``): with workerd 1.20261117.1 and this bundle the dispatcher
-starts from it (dev-server start about 5 s -> 2.3-3.7 s), but a Python tenant loaded by
-Worker Loader does not: its entrypoints are missing ("Worker has no such entrypoint") or
-its vendored packages are not found, depending on the worker the snapshot was taken with.
-See README.md ("Memory snapshots").
+Opt-in (``DW_PYTHON_SNAPSHOT=1``). See README.md ("Memory snapshots").
 
 ``ensure_snapshot()`` saves it with a throw-away one-line Python worker (workerd exits on
 its own once the worker has loaded, about 3-6 s), next to the bundle in
-``.cache/pyodide-bundle/snapshot/``, with a stamp naming the bundle fingerprint and the
-workerd version it was made with. The wrapper ``workerd`` loads it only with
+``.cache/pyodide-bundle/snapshot/``, with a stamp naming the bundle fingerprint, the
+workerd version it was made with and its type. The wrapper ``workerd`` loads it only with
 ``DW_PYTHON_SNAPSHOT=1`` and when that stamp matches the current bundle and workerd;
 ``DevServer`` saves it first when that variable is set.
 """
@@ -26,6 +30,7 @@ workerd version it was made with. The wrapper ``workerd`` loads it only with
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import subprocess
 import sys
@@ -45,7 +50,15 @@ SNAPSHOT_MAGIC = 0x706E7300
 #: The flags of the worker the snapshot is taken with: the development bundle, the
 #: runtime's built-in SDK (nothing to vendor). A baseline snapshot is taken before any
 #: worker file is mounted, so it does not depend on the worker.
-FLAGS = ("python_workers", "python_workers_development", "disable_python_external_sdk")
+FLAGS = (
+    "python_workers",
+    "python_workers_development",
+    "disable_python_external_sdk",
+    # Compatibility dates from 2025-10-16 imply python_dedicated_snapshot: without this,
+    # --python-save-snapshot saves a *dedicated* snapshot, taken after this worker's main.py
+    # ran, whose sys.modules["main"] then shadows every other worker's main module.
+    "disable_python_dedicated_snapshot",
+)
 COMPATIBILITY_DATE = "2026-11-01"
 _CONFIG = """using Workerd = import "/workerd/workerd.capnp";
 const config :Workerd.Config = (services = [(name = "main", worker = .worker)]);
@@ -61,6 +74,23 @@ class SnapshotError(RuntimeError):
     """workerd did not save a snapshot; the message ends with its output."""
 
 
+def snapshot_type(snapshot: Path) -> str:
+    """``baseline`` or ``dedicated``: the ``settings.snapshotType`` of the snapshot's header.
+
+    The file starts with four little-endian u32 (magic, version, heap offset, length of
+    the JSON metadata that follows them), as ``encodeSnapshot`` in workerd's snapshot.ts.
+    """
+    with snapshot.open("rb") as file:
+        header = file.read(16)
+        magic, _, _, json_length = (
+            int.from_bytes(header[i : i + 4], "little") for i in range(0, 16, 4)
+        )
+        if magic != SNAPSHOT_MAGIC:
+            raise SnapshotError(f"{snapshot} starts with {magic:#x}, not a memory snapshot")
+        settings = json.loads(file.read(json_length)).get("settings", {})
+    return str(settings.get("snapshotType", "baseline"))
+
+
 def snapshot_dir(bundle_dir: Path = BUNDLE_DIR) -> Path:
     return bundle_dir / "snapshot"
 
@@ -69,7 +99,8 @@ def stamp(bundle_dir: Path = BUNDLE_DIR) -> str:
     """What the snapshot was made from: the first line is what the wrapper checks."""
     inputs = (bundle_dir / (BUNDLE_NAME + ".inputs")).read_text().strip()
     maker = hashlib.sha256(Path(__file__).read_bytes()).hexdigest()
-    return f"bundle={inputs} workerd={NPM['@cloudflare/workerd-linux-64']}\nmaker={maker}\n"
+    workerd = NPM["@cloudflare/workerd-linux-64"]
+    return f"bundle={inputs} workerd={workerd} type=baseline\nmaker={maker}\n"
 
 
 def is_fresh(bundle_dir: Path = BUNDLE_DIR) -> bool:
@@ -110,10 +141,9 @@ def save(bundle_dir: Path, out: Path, timeout: float = 120.0) -> Path:
     snapshot = out / SNAPSHOT_NAME
     if not snapshot.is_file():
         raise SnapshotError(f"workerd (exit {done.returncode}) saved no snapshot:\n{output}")
-    with snapshot.open("rb") as file:
-        magic = int.from_bytes(file.read(4), "little")
-    if magic != SNAPSHOT_MAGIC:
-        raise SnapshotError(f"{snapshot} starts with {magic:#x}, not a memory snapshot")
+    kind = snapshot_type(snapshot)
+    if kind != "baseline":
+        raise SnapshotError(f"workerd saved a {kind} snapshot, not a baseline one:\n{output}")
     return snapshot
 
 

@@ -11,6 +11,10 @@ from importlib import import_module
 
 #: The flag that selects workerd's development Pyodide bundle (local runs only).
 DEVELOPMENT_FLAG = "python_workers_development"
+#: Turns off dedicated memory snapshots, which compatibility dates from 2025-10-16 switch on.
+#: Every Python worker of a development run carries it: workerd restores one snapshot in all
+#: of a process's Python isolates, and each checks that its type fits its own flags.
+NO_DEDICATED_SNAPSHOT_FLAG = "disable_python_dedicated_snapshot"
 
 
 def compat_flag(name: str) -> bool:

@@ -20,8 +20,10 @@ tenant whose ``env.WORKFLOWS`` is the wrapped Workflow binding;
   ``enable_python_external_sdk``, and ``self.env.<env_name>`` wrapped by the
   SDK as a Workflow binding (``runtime.tenant_env``). On the development
   runtime (the dispatcher itself runs with ``python_workers_development``)
-  also that flag and ``allowExperimental``: the tenant's own flags can then
-  switch on experimental features, so accept only flags you allow.
+  also that flag, ``disable_python_dedicated_snapshot`` (so that the runtime's
+  baseline memory snapshot, restored in every Python isolate, fits the tenant
+  too) and ``allowExperimental``: the tenant's own flags can then switch on
+  experimental features, so accept only flags you allow.
 """
 
 from __future__ import annotations
@@ -40,7 +42,7 @@ from ..core import DEFAULT_SCOPE_KEY
 from . import sdk_workflows_js
 from .binding import wrap_workflow_binding
 from .convert import to_js
-from .flags import DEVELOPMENT_FLAG, development_runtime
+from .flags import DEVELOPMENT_FLAG, NO_DEDICATED_SNAPSHOT_FLAG, development_runtime
 
 #: Flags every Python tenant gets: Python, on the SDK added to its modules.
 PYTHON_FLAGS = ("python_workers", "enable_python_external_sdk")
@@ -120,6 +122,8 @@ def tenant_worker_code(
         flags.update(PYTHON_FLAGS)
         if development_runtime():
             flags.add(DEVELOPMENT_FLAG)
+            # The dev runtime's baseline snapshot restores in the tenant's isolate too.
+            flags.add(NO_DEDICATED_SNAPSHOT_FLAG)
             worker.allowExperimental = True
     js_env = Object.new()
     for key, value in (env or {}).items():
