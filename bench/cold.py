@@ -14,9 +14,9 @@ Uploading is where a tenant's isolate starts: the dispatcher proves new code loa
 calling into the isolate its traffic will use, so each kind is timed as the upload, then
 the first request, and both.
 
-``--snapshot``: without the development runtime's baseline memory snapshot (the default,
-what the tests and ``make dev`` run), with it (``DW_PYTHON_SNAPSHOT=1``,
-``tools/offline_runtime/snapshot.py``), or both, one server after the other. A kind whose
+``--snapshot``: with the development runtime's baseline memory snapshot (what the tests and
+``make dev`` run, ``tools/offline_runtime/snapshot.py``), without it
+(``DW_PYTHON_SNAPSHOT=0``), or both (the default), one server after the other. A kind whose
 upload or request fails is reported with its error instead of a time.
 
 Writes ``bench/results/cold.json``. Figures are printed, never asserted; the machine's load
@@ -117,7 +117,7 @@ def one_server(work: Path, samples: int, snapshot: bool) -> dict[str, Any]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--samples", type=int, default=5, help="fresh tenants of each kind")
-    parser.add_argument("--snapshot", choices=("on", "off", "both"), default="off")
+    parser.add_argument("--snapshot", choices=("on", "off", "both"), default="both")
     args = parser.parse_args()
     modes = {"on": [True], "off": [False], "both": [False, True]}[args.snapshot]
     results: dict[str, Any] = {}

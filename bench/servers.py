@@ -45,6 +45,8 @@ class ReferenceServer(DevServer):
         shutil.copy(TENANTS / "js-bench" / "index.js", app / "src" / "tenant.txt")
         # The same wrangler, workerd and @cloudflare/dynamic-workflows 0.1.1 as ours (pinned).
         (app / "node_modules").symlink_to(ROOT / "node_modules")
+        # A JavaScript worker: no Pyodide memory snapshot to restore.
+        extra_env = {"DW_PYTHON_SNAPSHOT": "0", **(extra_env or {})}
         super().__init__(
             app, persist_dir=workdir / "reference-state", runtime="offline", extra_env=extra_env
         )

@@ -1,6 +1,7 @@
-"""The development runtime's baseline memory snapshot: saved by workerd, loaded only when asked.
+"""The development runtime's baseline memory snapshot: saved by workerd, loaded unless told not.
 
-Loading it is opt-in (``DW_PYTHON_SNAPSHOT=1``; see tools/offline_runtime/README.md).
+Every Python worker of the other tiers starts from it; ``DW_PYTHON_SNAPSHOT=0`` turns it
+off (see tools/offline_runtime/README.md), and the last test here runs a Python tenant so.
 """
 
 from __future__ import annotations
@@ -9,11 +10,15 @@ import os
 import subprocess
 from pathlib import Path
 
+import httpx
 import pytest
 
+from tests.conftest import ADMIN_TOKEN, create, wait_for
 from tools.offline_runtime import snapshot
 from tools.offline_runtime.build_bundle import BUNDLE_DIR, BUNDLE_NAME, ensure_bundle
-from tools.offline_runtime.devserver import WRAPPER
+from tools.offline_runtime.devserver import WRAPPER, DevServer
+from tools.offline_runtime.pins import ROOT
+from tools.tenant_code import TENANTS_DIR, upload, upload_body
 
 
 def test_workerd_saves_a_baseline_snapshot_of_the_development_bundle(tmp_path: Path) -> None:
@@ -53,14 +58,16 @@ def bundle_with_snapshot(tmp_path: Path) -> Path:
     return bundle
 
 
-def test_the_wrapper_loads_the_snapshot_only_when_asked(bundle_with_snapshot: Path) -> None:
-    assert "--python-load-snapshot" not in _wrapper_args(bundle_with_snapshot)
+def test_the_wrapper_loads_the_snapshot_unless_told_not_to(bundle_with_snapshot: Path) -> None:
+    for args in (
+        _wrapper_args(bundle_with_snapshot),
+        _wrapper_args(bundle_with_snapshot, DW_PYTHON_SNAPSHOT="1"),
+    ):
+        assert f"--python-snapshot-dir={bundle_with_snapshot / 'snapshot'}" in args
+        assert "--python-load-snapshot=snapshot.bin" in args
     assert "--python-load-snapshot" not in _wrapper_args(
         bundle_with_snapshot, DW_PYTHON_SNAPSHOT="0"
     )
-    args = _wrapper_args(bundle_with_snapshot, DW_PYTHON_SNAPSHOT="1")
-    assert f"--python-snapshot-dir={bundle_with_snapshot / 'snapshot'}" in args
-    assert "--python-load-snapshot=snapshot.bin" in args
 
 
 def test_the_wrapper_ignores_a_snapshot_of_another_bundle(bundle_with_snapshot: Path) -> None:
@@ -78,3 +85,21 @@ def test_the_wrapper_ignores_a_snapshot_not_stamped_as_baseline(bundle_with_snap
     assert "--python-load-snapshot" not in _wrapper_args(
         bundle_with_snapshot, DW_PYTHON_SNAPSHOT="1"
     )
+
+
+@pytest.mark.workerd
+def test_a_python_tenant_runs_without_the_snapshot(tmp_path: Path) -> None:
+    """The path of DW_PYTHON_SNAPSHOT=0 (and of a bundle without a saved snapshot)."""
+    with DevServer(
+        ROOT,
+        persist_dir=tmp_path / "state",
+        variables={"ADMIN_TOKEN": ADMIN_TOKEN},
+        extra_env={"DW_PYTHON_SNAPSHOT": "0"},
+    ) as server:
+        assert "no memory snapshot" in server.mode
+        headers = {"authorization": f"Bearer {ADMIN_TOKEN}"}
+        with httpx.Client(base_url=server.url, headers=headers, timeout=120) as admin:
+            upload(admin, "py-orders", upload_body(TENANTS_DIR / "py-orders"))
+        with httpx.Client(base_url=server.url, timeout=60) as client:
+            instance_id = create(client, "py-orders", params={})
+            assert wait_for(client, "py-orders", instance_id)["status"] == "complete"

@@ -25,7 +25,7 @@ from types import TracebackType
 from typing import Any
 
 from tools.offline_runtime.pins import NODE, NPM, PYODIDE, ROOT, WRANGLER
-from tools.offline_runtime.snapshot import ensure_snapshot
+from tools.offline_runtime.snapshot import ensure_snapshot, snapshot_wanted
 
 WRAPPER = Path(__file__).with_name("workerd")
 #: ``npx`` as pywrangler runs it, on the offline runtime (see ``activate``).
@@ -126,9 +126,11 @@ class DevServer:
     def mode(self) -> str:
         if self.runtime == "official":
             return "official Python runtime (pywrangler dev, Cloudflare's released Pyodide bundle)"
+        snapshot = "" if snapshot_wanted(self.environment()) else ", no memory snapshot"
         return (
             f"offline development runtime (npm pyodide {PYODIDE}, "
-            f"workerd {NPM['@cloudflare/workerd-linux-64']}, wrangler {NPM['wrangler']})"
+            f"workerd {NPM['@cloudflare/workerd-linux-64']}, wrangler {NPM['wrangler']}"
+            f"{snapshot})"
         )
 
     def command(self) -> list[str]:
@@ -163,7 +165,7 @@ class DevServer:
 
     def start(self) -> DevServer:
         self.persist_dir.mkdir(parents=True, exist_ok=True)
-        if self.runtime == "offline" and self.environment().get("DW_PYTHON_SNAPSHOT") == "1":
+        if self.runtime == "offline" and snapshot_wanted(self.environment()):
             ensure_snapshot()  # saved once per bundle and workerd; the wrapper loads it
         began = time.monotonic()
         with self.log_path.open("ab") as log:

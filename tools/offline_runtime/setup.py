@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -31,6 +32,7 @@ if __package__ in (None, ""):
 
 from tools.offline_runtime.build_bundle import ensure_bundle
 from tools.offline_runtime.pins import ROOT, PinMismatchError, check_installed
+from tools.offline_runtime.snapshot import ensure_snapshot, snapshot_wanted
 
 #: The package pywrangler sync always adds to a project's dependencies.
 SDK_PACKAGE = "workers-runtime-sdk"
@@ -213,6 +215,8 @@ def main(argv: list[str] | None = None) -> None:
         return
     vendor(project)
     ensure_bundle()
+    if snapshot_wanted(os.environ):
+        ensure_snapshot()
 
 
 if __name__ == "__main__":

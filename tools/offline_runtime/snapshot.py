@@ -36,6 +36,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Mapping
 from pathlib import Path
 
 if __package__ in (None, ""):
@@ -101,6 +102,12 @@ def stamp(bundle_dir: Path = BUNDLE_DIR) -> str:
     maker = hashlib.sha256(Path(__file__).read_bytes()).hexdigest()
     workerd = NPM["@cloudflare/workerd-linux-64"]
     return f"bundle={inputs} workerd={workerd} type=baseline\nmaker={maker}\n"
+
+
+def snapshot_wanted(environment: Mapping[str, str]) -> bool:
+    """Whether Python workers start from the snapshot: yes unless ``DW_PYTHON_SNAPSHOT=0``
+    (as the wrapper ``workerd`` decides)."""
+    return environment.get("DW_PYTHON_SNAPSHOT", "1") != "0"
 
 
 def is_fresh(bundle_dir: Path = BUNDLE_DIR) -> bool:
