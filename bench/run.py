@@ -32,7 +32,7 @@ def run_parts(quick: bool) -> dict[str, Any]:
     flag = ["--quick"] if quick else []
     parts = {
         "cpu": [str(NODE), str(BENCH / "cpu.mjs"), *flag],
-        "rpc_hops": [sys.executable, str(BENCH / "rpc_hops.py")],
+        "rpc_hops": [sys.executable, str(BENCH / "rpc_hops.py"), "--repeat", "2" if quick else "4"],
         "e2e": [sys.executable, str(BENCH / "e2e.py"), *flag],
         "noisy": [sys.executable, str(BENCH / "noisy.py"), *flag],
         "cold": [sys.executable, str(BENCH / "cold.py"), "--samples", "2" if quick else "4"],
