@@ -52,6 +52,22 @@ def test_params_exactly_at_the_limit_reach_the_engine_and_a_byte_more_do_not(
 
 
 @pytest.mark.parametrize("tenant", KINDS)
+def test_the_limit_counts_utf8_bytes_of_characters_outside_the_basic_plane(
+    client: httpx.Client, tenant: str
+) -> None:
+    over = client.post(f"/t/{tenant}/workflows", json={"id": "astral-0", "params": OVER_ONE_MIB})
+    match = re.search(r"limit of (\d+) bytes", refused(over, "InvalidParamsError", "limit"))
+    assert match is not None
+    room = int(match.group(1)) - 2  # the JSON string's quotes
+    text = "\U0001f600" * (room // 4) + "x" * (room % 4)  # 4 UTF-8 bytes, 2 UTF-16 units each
+    exact = client.post(f"/t/{tenant}/workflows", json={"id": "astral-1", "params": text})
+    assert exact.status_code == 200, exact.text
+    one_more = client.post(f"/t/{tenant}/workflows", json={"id": "astral-2", "params": text + "x"})
+    refused(one_more, "InvalidParamsError", "over the engine's limit")
+    assert_not_created(client, tenant, "astral-2")
+
+
+@pytest.mark.parametrize("tenant", KINDS)
 @pytest.mark.parametrize("bad_id", ["has space", "x" * 84, "-dash"])
 def test_an_id_the_engine_would_refuse_is_refused(
     client: httpx.Client, tenant: str, bad_id: str

@@ -41,6 +41,34 @@ function child(path, key, isArray) {
 
 /** {ok: true, size} for params stored as sent, else {ok: false, path, what}. */
 export function inspectParams(params) {
+  let text;
+  try {
+    text = JSON.stringify(params);  // throws on a cycle or a BigInt
+  } catch {
+    return firstRefused(params);
+  }
+  if (anyRefused(params)) return firstRefused(params);
+  return { ok: true, size: text === undefined ? 0 : utf8Length(text) };
+}
+
+/** Whether params hold a value `what` refuses: one walk, no paths (params have no cycle). */
+function anyRefused(params) {
+  const stack = [params];
+  while (stack.length > 0) {
+    const value = stack.pop();
+    if (what(value) !== null) return true;
+    if (typeof value !== 'object' || value === null || value instanceof Date) continue;
+    if (Array.isArray(value)) {
+      for (let i = 0; i < value.length; i++) stack.push(value[i]);
+    } else {
+      for (const key of Object.keys(value)) stack.push(value[key]);
+    }
+  }
+  return false;
+}
+
+/** The first value refused, with its path, in document order (cycles included). */
+function firstRefused(params) {
   const active = new Set();
   const stack = [[params, 'params', false]];
   while (stack.length > 0) {
@@ -63,17 +91,19 @@ export function inspectParams(params) {
       stack.push([value[keys[i]], child(path, keys[i], isArray), false]);
     }
   }
-  const text = JSON.stringify(params);
-  return { ok: true, size: text === undefined ? 0 : utf8Length(text) };
+  return { ok: false, path: 'params', what: 'a value JSON cannot hold' };
 }
 
+const ASCII = /^[\x00-\x7f]*$/;
+
 function utf8Length(text) {
+  if (ASCII.test(text)) return text.length;  // one native scan for the common case
   let size = text.length;
   for (let i = 0; i < text.length; i++) {
     const code = text.charCodeAt(i);
     if (code < 0x80) continue;
     if (code < 0x800) size += 1;
-    else if (code >= 0xd800 && code <= 0xdbff) i++, (size += 1);  // a surrogate pair: 4 bytes
+    else if (code >= 0xd800 && code <= 0xdbff) i++, (size += 2);  // a surrogate pair: 4 bytes
     else size += 2;
   }
   return size;
