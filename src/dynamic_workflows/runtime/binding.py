@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Iterator, Mapping
 from contextlib import asynccontextmanager, contextmanager
 from functools import cache, lru_cache, partial
 from typing import Any, ClassVar, NamedTuple, cast
@@ -35,6 +35,7 @@ from ..core import (
     TenantBinding,
 )
 from ..core.admission import NativeAdmission
+from ..core.envelope import METADATA_KEY, PARAMS_KEY
 from ..core.tenancy import engine_refusal
 from . import dispatch, native
 from .convert import is_null, to_js, to_py
@@ -97,12 +98,12 @@ class _Call(NamedTuple):
 
 
 async def _create(call: _Call, options: Any = None) -> Any:
-    tenant, workflow, name = _tenant(call.props)
+    tenant, workflow, name, metadata_js = _tenant(call.props)
     helper = await native.load()
     options, size = options_of(options)
     prepared = tenant.prepare_create(options, params_size=size)
     tenant_id = prepared.tenant_id or None
-    engine_options = to_js(prepared.engine_options)
+    engine_options = _engine_options(prepared.engine_options, metadata_js)
     if helper is not None:
         natively = _admitted_natively(call.admission, tenant, prepared, name)
         if natively is not None:
@@ -127,7 +128,7 @@ async def _create(call: _Call, options: Any = None) -> Any:
 
 
 async def _create_batch(call: _Call, batch: Any = None) -> Any:
-    tenant, workflow, name = _tenant(call.props)
+    tenant, workflow, name, _ = _tenant(call.props)
     await native.load()
     items, sizes = batch_of(batch)
     prepared = tenant.prepare_batch(items, params_sizes=sizes)
@@ -144,7 +145,7 @@ async def _create_batch(call: _Call, batch: Any = None) -> Any:
 
 
 async def _get(call: _Call, id: Any = None) -> Any:
-    tenant, workflow, _ = _tenant(call.props)
+    tenant, workflow, _, _ = _tenant(call.props)
     engine_id = tenant.engine_id(id)
     helper = await native.load()
     if helper is not None:
@@ -158,7 +159,7 @@ async def _get(call: _Call, id: Any = None) -> Any:
 
 
 async def _delete_batch(call: _Call, ids: Any = None) -> Any:
-    tenant, workflow, _ = _tenant(call.props)
+    tenant, workflow, _, _ = _tenant(call.props)
     engine_ids = [tenant.engine_id(i) for i in to_py(ids)]
     with _engine_errors(tenant, None):
         result = to_py(await workflow.deleteBatch(to_js(engine_ids)))
@@ -175,19 +176,37 @@ _METHODS: dict[str, Callable[..., Awaitable[Any]]] = {
 }
 
 
-def _tenant(props: Any) -> tuple[TenantBinding, Any, str]:
+def _tenant(props: Any) -> tuple[TenantBinding, Any, str, Any]:
+    """The tenant, its Workflow binding and that binding's name, its metadata as JS."""
     # The props' JSON is their identity: a tenant is checked once, not on every call.
-    name, tenant = _tenant_for(JSON.stringify(props))
+    name, tenant, metadata_js = _tenant_for(JSON.stringify(props))
     workflow = getattr(_workers_module().env, name, None)
     if workflow is None:
         raise MissingWorkflowBindingError(name)
-    return tenant, workflow, name
+    return tenant, workflow, name, metadata_js
+
+
+def _engine_options(options: Mapping[str, Any], metadata_js: Any) -> Any:
+    """A create's engine options as JavaScript, built field by field: the envelope's
+    metadata is the tenant's JavaScript copy, made once, and params stay as they are."""
+    js_options = Object.new()
+    for key, value in options.items():
+        if key == PARAMS_KEY and isinstance(value, dict):
+            envelope = Object.new()
+            for name, item in value.items():
+                setattr(envelope, name, metadata_js if name == METADATA_KEY else to_js(item))
+            setattr(js_options, key, envelope)
+        else:
+            setattr(js_options, key, value if isinstance(value, str) else to_js(value))
+    return js_options
 
 
 @lru_cache(maxsize=4096)
-def _tenant_for(props_json: str) -> tuple[str, TenantBinding]:
+def _tenant_for(props_json: str) -> tuple[str, TenantBinding, Any]:
     props = json.loads(props_json)
-    return props["bindingName"], TenantBinding.create(props["metadata"], props.get("scopeKey"))
+    tenant = TenantBinding.create(props["metadata"], props.get("scopeKey"))
+    # Read-only, and plain data: one JavaScript copy serves every create of the tenant.
+    return props["bindingName"], tenant, to_js(tenant.metadata)
 
 
 @cache

@@ -18,12 +18,12 @@ from collections.abc import Mapping
 from typing import Any
 
 from js import JSON, Array, Object, Reflect, structuredClone
-from pyodide.ffi import JsException, JsProxy, jsnull  # type: ignore[attr-defined]
+from pyodide.ffi import JsException, jsnull  # type: ignore[attr-defined]
 
 from ..core import InvalidParamsError
 from ..core.validation import MAX_SAFE_INTEGER, check_params
 from . import native
-from .convert import is_null, to_js
+from .convert import is_js, is_null, to_js
 
 
 def options_of(options: Any) -> tuple[Any, int | None]:
@@ -35,12 +35,12 @@ def options_of(options: Any) -> tuple[Any, int | None]:
     """
     if is_null(options):
         return None, None
-    if isinstance(options, JsProxy) and options.typeof == "object" and _is_plain(options):
+    if is_js(options) and options.typeof == "object" and _is_plain(options):
         options = options.to_py(depth=1)
     if not isinstance(options, Mapping):
         return options, None
     params = options.get("params")
-    if isinstance(params, JsProxy):
+    if is_js(params):
         return options, params_size(params)
     js_params, size = params_to_js(params)
     return {**options, "params": js_params}, size
@@ -48,7 +48,7 @@ def options_of(options: Any) -> tuple[Any, int | None]:
 
 def batch_of(batch: Any) -> tuple[Any, list[int | None] | None]:
     """A createBatch's items one level deep, and each item's params size."""
-    if isinstance(batch, JsProxy) and Array.isArray(batch):
+    if is_js(batch) and Array.isArray(batch):
         batch = batch.to_py(depth=1)
     if not isinstance(batch, list):
         return (None if is_null(batch) else batch), None
@@ -88,7 +88,7 @@ def params_size(params: Any) -> int:
     """The JSON size of params; InvalidParamsError for what the engine cannot store as sent."""
     if is_null(params):
         return 4
-    if not isinstance(params, JsProxy):
+    if not is_js(params):
         return check_params(params, limit=1 << 62)
     inspector = native.module()
     if inspector is not None:
@@ -144,7 +144,7 @@ def _first_non_data(params: Any) -> tuple[str, str] | None:
         what = _not_data(value)
         if what is not None:
             return path, what
-        if not isinstance(value, JsProxy):
+        if not is_js(value):
             continue
         node: Any = value
         if node.constructor.name == "Date":
@@ -194,7 +194,7 @@ def _not_data(value: Any) -> str | None:
             if math.isfinite(value)
             else f"{value!r}".replace("inf", "Infinity").replace("nan", "NaN")
         )
-    if not isinstance(value, JsProxy):
+    if not is_js(value):
         return f"a {type(value).__name__}"
     kind = value.typeof
     if kind == "bigint":
