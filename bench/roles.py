@@ -6,8 +6,10 @@ One create at a time (tiny params, or about ``K`` KiB) through a JavaScript benc
 tenant (then a ``get``), under ``workerd serve --async-trace`` as in ``rpc_hops.py``. A
 create touches four dispatcher contexts, told apart by the order of their first turns: the
 routed request (``fetch``), the wrapped binding's ``create`` (RPC), the tenant's index (its
-Durable Object) and the run the engine starts. Prints the median and minimum of each over
-``N`` creates and writes ``bench/results/roles.json``. Figures are printed, never asserted.
+Durable Object) and the run the engine starts; a ``get`` the first two, measured also right
+after another ``get`` (the dispatcher then still trusts the tenant's pointer and routes
+without reading it). Prints the median and minimum of each over ``N`` samples and writes
+``bench/results/roles.json``. Figures are printed, never asserted.
 """
 
 from __future__ import annotations
@@ -23,7 +25,12 @@ import httpx
 from rpc_hops import RESULTS, Trace, find_trace, params_of, wait_quiet
 from servers import DISPATCHERS, OUR_NAME
 
-ROLES = {"create": ("fetch", "binding", "index", "run"), "get": ("fetch", "binding")}
+ROLES = {
+    "create": ("fetch", "binding", "index", "run"),
+    "get": ("fetch", "binding"),
+    # Right after another get: the dispatcher still trusts the tenant's pointer (1 s).
+    "get, pointer cached": ("fetch", "binding"),
+}
 
 
 def one(
@@ -31,6 +38,9 @@ def one(
 ) -> dict[str, float]:
     """The dispatcher's busy time per context of one ``op``, by role ({} if they differ)."""
     wait_quiet(trace, quiet=1.0)
+    if op == "get, pointer cached":
+        client.get("/get", params={"id": warm}).raise_for_status()
+        wait_quiet(trace, quiet=0.2)
     trace.read_new()
     if op == "create":
         client.post("/create", json={"params": params}).raise_for_status()
@@ -78,7 +88,7 @@ def main() -> None:
     for key, values in busy.items():
         summary[key] = {"median_ms": statistics.median(values), "min_ms": min(values)}
         print(
-            f"  {key:<18} median {statistics.median(values):6.2f}  min {min(values):6.2f}  "
+            f"  {key:<28} median {statistics.median(values):6.2f}  min {min(values):6.2f}  "
             f"(n={len(values)})"
         )
     RESULTS.mkdir(exist_ok=True)
