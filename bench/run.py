@@ -36,6 +36,7 @@ def run_parts(quick: bool) -> dict[str, Any]:
         "e2e": [sys.executable, str(BENCH / "e2e.py"), *flag],
         "noisy": [sys.executable, str(BENCH / "noisy.py"), *flag],
         "cold": [sys.executable, str(BENCH / "cold.py"), "--samples", "2" if quick else "4"],
+        "floor": [sys.executable, str(BENCH / "floor.py"), "--samples", "6" if quick else "12"],
     }
     results: dict[str, Any] = {}
     for name, command in parts.items():
@@ -118,6 +119,11 @@ def summary(results: dict[str, Any]) -> list[tuple[str, str, str, str]]:
     ]
     for what, value, fmt in pick:
         rows.append((what, fmt.format(value(ours)), "ref " + fmt.format(value(reference)), ""))
+    # What any request into a Python entrypoint costs, next to the routing target.
+    floor, routing = results["floor"]["median_ms"], busy(ref_hops, "get", "request:fetch")
+    rows.append(
+        ("busy per empty Python fetch (floor)", f"{floor:.2f} ms", f"3x ref {3 * routing:.2f}", "")
+    )
     rows += noisy_rows(results["noisy"])
     # A new tenant's isolate starts in its upload (the dispatcher's load probe), so a cold
     # Python tenant's first create is its upload plus that create (bench/cold.py).
