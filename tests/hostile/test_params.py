@@ -23,6 +23,7 @@ REFUSED = {
     "undefined-in-object": "params.u is undefined",
     "error": "params.e is an Error",
     "nested": "params.a.b[1] is a Map",
+    "tojson-function": "params.a.toJSON is a function",
 }
 
 
@@ -35,12 +36,33 @@ def test_a_value_the_engine_would_store_otherwise_is_refused_by_path_and_type(
     assert result["created"]["name"] == "InvalidParamsError", result
     assert says in result["created"]["message"], result
     assert result["exists"] is False, result
+    assert result["calledBack"] is False, result  # the dispatcher never calls what it checks
 
 
 def test_a_date_is_stored_as_sent_and_accepted(client: httpx.Client) -> None:
     result = attack(client, "js-attacker", "params", {"id": "params-date", "case": "date"})
     assert result["created"] == {"ok": True, "value": "params-date"}, result
     assert result["exists"] is True
+
+
+def test_an_object_shared_by_two_keys_is_accepted(client: httpx.Client) -> None:
+    result = attack(
+        client, "js-attacker", "params", {"id": "params-shared", "case": "shared-object"}
+    )
+    assert result["created"] == {"ok": True, "value": "params-shared"}, result
+    assert result["exists"] is True
+
+
+def test_shared_objects_that_would_write_out_past_the_limit_are_refused_at_once(
+    client: httpx.Client,
+) -> None:
+    """A 2**30-fold expansion must be refused while walking, not serialised (a CPU attack)."""
+    result = attack(
+        client, "js-attacker", "params", {"id": "params-blowup", "case": "shared-blowup"}
+    )
+    assert result["created"]["name"] == "InvalidParamsError", result
+    assert "over the engine's limit" in result["created"]["message"], result
+    assert result["exists"] is False, result
 
 
 def test_the_binding_receives_javascript_arguments_unconverted(client: httpx.Client) -> None:

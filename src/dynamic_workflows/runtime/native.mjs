@@ -41,36 +41,48 @@ function child(path, key, isArray) {
 
 /** {ok: true, size} for params stored as sent, else {ok: false, path, what}. */
 export function inspectParams(params) {
-  let text;
-  try {
-    text = JSON.stringify(params);  // throws on a cycle or a BigInt
-  } catch {
-    return firstRefused(params);
+  // The walk comes first: serialising calls any toJSON it meets, and a function in params is
+  // an RPC stub, so JSON.stringify would call back into the tenant.
+  if (!plainData(params)) {
+    const refusal = firstRefused(params);
+    if (refusal !== null) return refusal;  // else an object was only shared, not cyclic
   }
-  if (anyRefused(params)) return firstRefused(params);
+  const text = JSON.stringify(params);
   return { ok: true, size: text === undefined ? 0 : utf8Length(text) };
 }
 
-/** Whether params hold a value `what` refuses: one walk, no paths (params have no cycle). */
-function anyRefused(params) {
+/** True when params hold only what `what` accepts, each object once: one walk, no paths. */
+function plainData(params) {
+  const seen = new Set();
   const stack = [params];
   while (stack.length > 0) {
     const value = stack.pop();
-    if (what(value) !== null) return true;
+    if (what(value) !== null) return false;
     if (typeof value !== 'object' || value === null || value instanceof Date) continue;
+    if (seen.has(value)) return false;  // a cycle, or an object met twice: firstRefused tells
+    seen.add(value);
     if (Array.isArray(value)) {
       for (let i = 0; i < value.length; i++) stack.push(value[i]);
     } else {
       for (const key of Object.keys(value)) stack.push(value[key]);
     }
   }
-  return false;
+  return true;
 }
 
-/** The first value refused, with its path, in document order (cycles included). */
+/** The engine stores at most 1 MiB of JSON (params and the envelope around them). */
+const MAX_BYTES = 1 << 20;
+
+/**
+ * The first value refused, with its path, in document order (cycles included); null if none.
+ * An object met more than once is written out each time: twenty nested pairs of one object
+ * would be a million copies. So the walk also counts bytes the JSON takes at least, and
+ * stops with that size (over the engine's limit) once it passes MAX_BYTES.
+ */
 function firstRefused(params) {
   const active = new Set();
   const stack = [[params, 'params', false]];
+  let atLeast = 0;
   while (stack.length > 0) {
     const [value, path, leaving] = stack.pop();
     if (leaving) {
@@ -79,6 +91,8 @@ function firstRefused(params) {
     }
     const bad = what(value);
     if (bad !== null) return { ok: false, path, what: bad };
+    atLeast += typeof value === 'string' ? value.length + 2 : 1;
+    if (atLeast > MAX_BYTES) return { ok: true, size: atLeast };
     if (typeof value !== 'object' || value === null || value instanceof Date) continue;
     if (active.has(value)) {
       return { ok: false, path, what: 'a reference back to an enclosing value (a cycle)' };
@@ -88,10 +102,11 @@ function firstRefused(params) {
     const isArray = Array.isArray(value);
     const keys = isArray ? Array.from(value.keys()) : Object.keys(value);
     for (let i = keys.length - 1; i >= 0; i--) {
+      if (!isArray) atLeast += keys[i].length + 3;  // "key":
       stack.push([value[keys[i]], child(path, keys[i], isArray), false]);
     }
   }
-  return { ok: false, path: 'params', what: 'a value JSON cannot hold' };
+  return null;
 }
 
 const ASCII = /^[\x00-\x7f]*$/;

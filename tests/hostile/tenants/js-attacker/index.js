@@ -34,8 +34,13 @@ async function abuse(handle) {
   };
 }
 
+// Whether the dispatcher called back a function the attacker put in its params.
+let calledBack = false;
+
 // Params the engine would not store as sent, each under a known path.
 const PARAMS = {
+  // A function crosses RPC as a stub: serialising the params would call it back.
+  'tojson-function': () => ({ a: { toJSON: () => ((calledBack = true), 'x') } }),
   nan: () => ({ a: NaN }),
   infinity: () => ({ a: [1, Infinity] }),
   'negative-infinity': () => ({ a: -Infinity }),
@@ -50,6 +55,17 @@ const PARAMS = {
   error: () => ({ e: new Error('x') }),
   nested: () => ({ a: { b: [1, new Map([['k', 1]])] } }),
   date: () => ({ d: new Date(0) }),
+  // One object under two keys: written out twice, as JSON does; accepted.
+  'shared-object': () => {
+    const address = { street: 'Main St 1' };
+    return { billing: address, shipping: address };
+  },
+  // Thirty nested pairs of one 1 KB object: a small RPC message, 2**30 copies as JSON.
+  'shared-blowup': () => {
+    let level = { s: 'x'.repeat(1000) };
+    for (let i = 0; i < 30; i++) level = [level, level];
+    return { level };
+  },
 };
 
 const ATTACKS = {
@@ -99,7 +115,8 @@ const ATTACKS = {
       return instance.id;
     });
     const exists = await attempt(async () => (await env.WORKFLOWS.get(body.id)).status());
-    return { created, exists: exists.ok };
+    await new Promise((resolve) => setTimeout(resolve, 100));  // a call back may still be on its way
+    return { created, exists: exists.ok, calledBack };
   },
   // Params dressed as another tenant's envelope: the run must still see this tenant's code.
   async 'forged-envelope'(env, body) {
