@@ -43,31 +43,43 @@ function child(path, key, isArray) {
 export function inspectParams(params) {
   // The walk comes first: serialising calls any toJSON it meets, and a function in params is
   // an RPC stub, so JSON.stringify would call back into the tenant.
-  if (!plainData(params)) {
+  const plain = plainData(params);
+  if (plain === false) {
     const refusal = firstRefused(params);
     if (refusal !== null) return refusal;  // else an object was only shared, not cyclic
+  } else if (plain > MAX_BYTES) {
+    return { ok: true, size: plain };  // certainly over the engine's limit: not serialised
   }
   const text = JSON.stringify(params);
   return { ok: true, size: text === undefined ? 0 : utf8Length(text) };
 }
 
-/** True when params hold only what `what` accepts, each object once: one walk, no paths. */
+/**
+ * For params that hold only what `what` accepts, each object once, the bytes their JSON takes
+ * at least (counted until past MAX_BYTES); else false. One walk, no paths.
+ */
 function plainData(params) {
   const seen = new Set();
   const stack = [params];
+  let atLeast = 0;
   while (stack.length > 0) {
     const value = stack.pop();
     if (what(value) !== null) return false;
+    atLeast += typeof value === 'string' ? value.length + 2 : 1;
+    if (atLeast > MAX_BYTES) return atLeast;
     if (typeof value !== 'object' || value === null || value instanceof Date) continue;
     if (seen.has(value)) return false;  // a cycle, or an object met twice: firstRefused tells
     seen.add(value);
     if (Array.isArray(value)) {
       for (let i = 0; i < value.length; i++) stack.push(value[i]);
     } else {
-      for (const key of Object.keys(value)) stack.push(value[key]);
+      for (const key of Object.keys(value)) {
+        atLeast += key.length + 3;  // "key":
+        stack.push(value[key]);
+      }
     }
   }
-  return true;
+  return atLeast;
 }
 
 /** The engine stores at most 1 MiB of JSON (params and the envelope around them). */
