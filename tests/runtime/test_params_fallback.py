@@ -20,6 +20,7 @@ REFUSED = {
     "typed-array": "params.t is a Uint8Array",
     "undefined": "params.u is undefined",
     "error": "params.e is an Error",
+    "tojson-function": "params.a.toJSON is a function",
 }
 
 
@@ -43,3 +44,8 @@ def test_the_python_checks_refuse_by_path_and_type(
 
 def test_the_python_checks_accept_a_date_and_measure_it_as_json(fallback: dict[str, Any]) -> None:
     assert fallback["cases"]["date"] == {"size": len('{"d":"1970-01-01T00:00:00.000Z"}')}
+
+
+def test_the_python_checks_never_call_a_function_in_params(fallback: dict[str, Any]) -> None:
+    """structuredClone refuses it before JSON.stringify, which would call a toJSON."""
+    assert fallback["calledBack"] is False

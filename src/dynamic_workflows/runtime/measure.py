@@ -97,8 +97,8 @@ def params_size(params: Any) -> int:
             raise _not_stored_as_sent(str(result.path), str(result.what))
         return int(result.size)
     try:
+        structuredClone(params)  # first: it refuses functions, which JSON.stringify would call
         text = JSON.stringify(params)
-        structuredClone(params)
     except JsException:
         raise _refusal(params) from None
     if not isinstance(text, str):  # a bare function or undefined

@@ -29,7 +29,7 @@ JSON_VALUES = {
 def fallback_refusals():
     """The Python params checks (no native.mjs in a tenant's bundle) on JavaScript values."""
     import js  # noqa: PLC0415 - only this route builds JS values
-    from pyodide.ffi import to_js  # noqa: PLC0415
+    from pyodide.ffi import create_proxy, to_js  # noqa: PLC0415
 
     from dynamic_workflows.runtime import measure, native  # noqa: PLC0415
 
@@ -37,6 +37,13 @@ def fallback_refusals():
         params = js.Object.new()
         setattr(params, key, value)
         return params
+
+    called = []  # serialising {toJSON: f} calls f: the checks must refuse it before that
+
+    def with_to_json():
+        inner = js.Object.new()
+        inner.toJSON = create_proxy(lambda *_: called.append(1) or "x")
+        return holding("a", inner)
 
     cases = {
         "nan": lambda: holding("a", float("nan")),
@@ -48,6 +55,7 @@ def fallback_refusals():
         "undefined": lambda: holding("u", None),
         "error": lambda: holding("e", js.Error.new("x")),
         "date": lambda: holding("d", js.Date.new(0)),
+        "tojson-function": with_to_json,
     }
     seen = {}
     for name, build in cases.items():
@@ -55,7 +63,7 @@ def fallback_refusals():
             seen[name] = {"size": measure.params_size(build())}
         except DynamicWorkflowsError as exc:
             seen[name] = {"error": str(exc)}
-    return {"native": native.installed(), "cases": seen}
+    return {"native": native.installed(), "cases": seen, "calledBack": bool(called)}
 
 
 def describe(value):
