@@ -49,3 +49,15 @@ def test_the_python_checks_accept_a_date_and_measure_it_as_json(fallback: dict[s
 def test_the_python_checks_never_call_a_function_in_params(fallback: dict[str, Any]) -> None:
     """structuredClone refuses it before JSON.stringify, which would call a toJSON."""
     assert fallback["calledBack"] is False
+
+
+def test_the_python_checks_write_a_shared_object_out_each_time(fallback: dict[str, Any]) -> None:
+    shared = '{"billing":{"street":"Main St 1"},"shipping":{"street":"Main St 1"}}'
+    assert fallback["cases"]["shared-object"] == {"size": len(shared)}
+
+
+def test_the_python_checks_refuse_shared_objects_past_the_limit_before_serialising(
+    fallback: dict[str, Any],
+) -> None:
+    """2**30 copies as JSON: counted, not written out (the route would not answer)."""
+    assert "over the engine's limit" in fallback["cases"]["shared-blowup"].get("error", "")

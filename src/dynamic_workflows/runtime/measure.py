@@ -21,7 +21,12 @@ from js import JSON, Array, Object, Reflect, structuredClone
 from pyodide.ffi import JsException, jsnull  # type: ignore[attr-defined]
 
 from ..core import InvalidParamsError
-from ..core.validation import MAX_SAFE_INTEGER, check_params
+from ..core.validation import (
+    MAX_PAYLOAD_BYTES,
+    MAX_SAFE_INTEGER,
+    check_params,
+    params_over_limit,
+)
 from . import native
 from .convert import is_js, is_null, to_js
 
@@ -98,6 +103,15 @@ def params_size(params: Any) -> int:
         return int(result.size)
     try:
         structuredClone(params)  # first: it refuses functions, which JSON.stringify would call
+    except JsException:
+        raise _refusal(params) from None
+    data = params.to_py(default_converter=_as_stored)  # an object shared stays one object
+    bound = _json_bound(data)
+    if bound == "cycle":
+        raise _refusal(params)
+    if bound == "over":
+        raise params_over_limit(MAX_PAYLOAD_BYTES)
+    try:
         text = JSON.stringify(params)
     except JsException:
         raise _refusal(params) from None
@@ -106,9 +120,39 @@ def params_size(params: Any) -> int:
     # JSON.stringify drops or rewrites what JSON has no form for (NaN, undefined, Map, Set,
     # RegExp, typed arrays, errors). When what it wrote reads back as the data that was sent
     # (compared natively), nothing was; otherwise the walk decides (dates are data, too).
-    if json.loads(text) != params.to_py(default_converter=_as_stored) and _first_non_data(params):
+    if json.loads(text) != data and _first_non_data(params):
         raise _refusal(params)
     return _utf8_length(text)
+
+
+def _json_bound(data: Any) -> str | None:
+    """``over`` when the JSON of ``data`` certainly passes the engine's limit, ``cycle`` for
+    a cycle, else None.
+
+    JSON writes an object out every time it is referenced: thirty nested pairs of one
+    object are a small RPC message and 2**30 copies. This counts what the JSON takes at
+    least, shared objects each time, and stops past the limit.
+    """
+    size, active = 0, set()
+    stack: list[tuple[Any, bool]] = [(data, False)]
+    while stack:
+        value, leaving = stack.pop()
+        if leaving:
+            active.discard(id(value))
+            continue
+        if isinstance(value, dict | list):
+            if id(value) in active:
+                return "cycle"
+            active.add(id(value))
+            stack.append((value, True))
+            items = list(value.values()) if isinstance(value, dict) else value
+            size += 2 + (sum(len(key) + 3 for key in value) if isinstance(value, dict) else 0)
+            stack.extend((item, False) for item in items)
+        else:
+            size += len(value) + 2 if isinstance(value, str) else 1
+        if size > MAX_PAYLOAD_BYTES:
+            return "over"
+    return None
 
 
 def _as_stored(value: Any, _convert: Any, _cache: Any) -> Any:

@@ -40,6 +40,19 @@ def fallback_refusals():
 
     called = []  # serialising {toJSON: f} calls f: the checks must refuse it before that
 
+    def shared_object():
+        address = js.Object.new()
+        address.street = "Main St 1"
+        params = holding("billing", address)
+        params.shipping = address
+        return params
+
+    def shared_blowup():  # thirty nested pairs of one 1 KB object: 2**30 copies as JSON
+        level = holding("s", "x" * 1000)
+        for _ in range(30):
+            level = to_js([level, level])
+        return holding("level", level)
+
     def with_to_json():
         inner = js.Object.new()
         inner.toJSON = create_proxy(lambda *_: called.append(1) or "x")
@@ -56,6 +69,8 @@ def fallback_refusals():
         "error": lambda: holding("e", js.Error.new("x")),
         "date": lambda: holding("d", js.Date.new(0)),
         "tojson-function": with_to_json,
+        "shared-object": shared_object,
+        "shared-blowup": shared_blowup,
     }
     seen = {}
     for name, build in cases.items():
