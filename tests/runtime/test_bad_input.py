@@ -32,39 +32,40 @@ def test_params_over_one_mib_are_refused(client: httpx.Client, tenant: str) -> N
     assert_not_created(client, tenant, "big-1")
 
 
+def params_limit(client: httpx.Client, tenant: str) -> int:
+    """What is left of 1 MiB for params, as JSON, after the envelope (the refusal says)."""
+    over = client.post(f"/t/{tenant}/workflows", json={"id": "edge-0", "params": OVER_ONE_MIB})
+    match = re.search(r"limit of (\d+) bytes", refused(over, "InvalidParamsError", "limit"))
+    assert match is not None
+    return int(match.group(1))
+
+
+def assert_the_limit_falls_between(
+    client: httpx.Client, tenant: str, prefix: str, exact: str, one_more: str
+) -> None:
+    """``exact`` (params of exactly the limit) reaches the engine, ``one_more`` does not."""
+    accepted = client.post(f"/t/{tenant}/workflows", json={"id": f"{prefix}-1", "params": exact})
+    assert accepted.status_code == 200, accepted.text  # the engine took a 1 MiB payload
+    over = client.post(f"/t/{tenant}/workflows", json={"id": f"{prefix}-2", "params": one_more})
+    refused(over, "InvalidParamsError", "over the engine's limit")
+    assert_not_created(client, tenant, f"{prefix}-2")
+
+
 @pytest.mark.parametrize("tenant", KINDS)
 def test_params_exactly_at_the_limit_reach_the_engine_and_a_byte_more_do_not(
     client: httpx.Client, tenant: str
 ) -> None:
-    over = client.post(f"/t/{tenant}/workflows", json={"id": "edge-0", "params": OVER_ONE_MIB})
-    match = re.search(r"limit of (\d+) bytes", refused(over, "InvalidParamsError", "limit"))
-    assert match is not None
-    limit = int(match.group(1))  # what is left of 1 MiB for params, as JSON, after the envelope
-    exact = client.post(
-        f"/t/{tenant}/workflows", json={"id": "edge-1", "params": "x" * (limit - 2)}
-    )
-    assert exact.status_code == 200, exact.text  # the engine took a 1 MiB payload
-    one_more = client.post(
-        f"/t/{tenant}/workflows", json={"id": "edge-2", "params": "x" * (limit - 1)}
-    )
-    refused(one_more, "InvalidParamsError", "over the engine's limit")
-    assert_not_created(client, tenant, "edge-2")
+    room = params_limit(client, tenant) - 2  # the JSON string's quotes
+    assert_the_limit_falls_between(client, tenant, "edge", "x" * room, "x" * (room + 1))
 
 
 @pytest.mark.parametrize("tenant", KINDS)
 def test_the_limit_counts_utf8_bytes_of_characters_outside_the_basic_plane(
     client: httpx.Client, tenant: str
 ) -> None:
-    over = client.post(f"/t/{tenant}/workflows", json={"id": "astral-0", "params": OVER_ONE_MIB})
-    match = re.search(r"limit of (\d+) bytes", refused(over, "InvalidParamsError", "limit"))
-    assert match is not None
-    room = int(match.group(1)) - 2  # the JSON string's quotes
+    room = params_limit(client, tenant) - 2
     text = "\U0001f600" * (room // 4) + "x" * (room % 4)  # 4 UTF-8 bytes, 2 UTF-16 units each
-    exact = client.post(f"/t/{tenant}/workflows", json={"id": "astral-1", "params": text})
-    assert exact.status_code == 200, exact.text
-    one_more = client.post(f"/t/{tenant}/workflows", json={"id": "astral-2", "params": text + "x"})
-    refused(one_more, "InvalidParamsError", "over the engine's limit")
-    assert_not_created(client, tenant, "astral-2")
+    assert_the_limit_falls_between(client, tenant, "astral", text, text + "x")
 
 
 @pytest.mark.parametrize("tenant", KINDS)
