@@ -355,11 +355,22 @@ class _Admitting:
 
 
 def _promise(coroutine: Coroutine[Any, Any, Any]) -> Any:
-    """A JavaScript promise of what ``coroutine`` returns (it must not raise)."""
+    """A JavaScript promise of what ``coroutine`` returns: ``[name, message]`` or null.
+
+    Should it end otherwise (cancelled), the promise still settles, with the internal
+    error's ``[name, message]``: the tenant's create must not wait forever.
+    """
     task = asyncio.ensure_future(coroutine)
 
+    def settle(resolve: Any, done: asyncio.Future[Any]) -> None:
+        try:
+            resolve(done.result())
+        except BaseException as exc:
+            error = internal_error(exc)
+            resolve(to_js([type(error).__name__, str(error)]))
+
     def executor(resolve: Any, _reject: Any) -> None:
-        task.add_done_callback(lambda done: resolve(done.result()))
+        task.add_done_callback(partial(settle, resolve))
 
     return Promise.new(create_once_callable(executor))
 
