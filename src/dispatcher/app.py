@@ -56,7 +56,7 @@ STATUSES = frozenset(
     {"queued", "running", "paused", "errored", "terminated", "complete", "waiting",
      "waitingForPause", "unknown", "reserved"}
 )  # fmt: skip
-_DEBUG_INDEX = re.compile(r"/admin/debug/index/(on|off|python)")
+_DEBUG_INDEX = re.compile(r"/admin/debug/index/(on|off|python|broken)")
 _DEBUG_UNCHECKED_UPLOAD = re.compile(r"/admin/debug/unchecked-upload/([^/]+)")
 _DEBUG_RAW_ACTION = re.compile(r"/admin/debug/raw-action/([^/]+)/(pause|resume|restart|terminate)")
 
@@ -251,7 +251,8 @@ async def _debug(env: Any, request: Any, path: str) -> Any:
         # The benchmarks' baseline: wrapped creates without the index and quotas; and the
         # hook's Python path (reserve) instead of its native one, for the tests.
         index.ENABLED["index"] = match.group(1) != "off"
-        index.ENABLED["native"] = match.group(1) == "on"
+        index.ENABLED["native"] = match.group(1) in ("on", "broken")
+        index.ENABLED["broken"] = match.group(1) == "broken"
         return _json(index.ENABLED)
     if match := _DEBUG_RAW_ACTION.fullmatch(path):
         # What the engine does with any instance (a restart re-runs it from the start).

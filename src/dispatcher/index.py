@@ -50,8 +50,9 @@ FINAL = frozenset({"complete", "errored", "terminated"})
 #: What ``observe`` records for an id the engine does not know.
 MISSING = "missing"
 #: Changed only through the test-only debug route: "index" off to measure the index's cost
-#: in one run, "native" off to take the hook's Python path (``reserve``) in the tests.
-ENABLED = {"index": True, "native": True}
+#: in one run, "native" off to take the hook's Python path (``reserve``) in the tests,
+#: "broken" on to make the index's call fail (a method the object does not have).
+ENABLED = {"index": True, "native": True, "broken": False}
 
 _SCHEMA = (
     """CREATE TABLE IF NOT EXISTS instances (
@@ -326,7 +327,8 @@ class IndexAdmission:
     ) -> tuple[Any, str, Any] | None:
         if not (ENABLED["index"] and ENABLED["native"]):
             return None
-        return _index(metadata), "reserve", _request(metadata, engine_ids)
+        method = "reserveBroken" if ENABLED["broken"] else "reserve"
+        return _index(metadata), method, _request(metadata, engine_ids)
 
     async def admit(
         self,

@@ -110,3 +110,18 @@ def test_a_quota_that_is_not_one_gets_400_and_changes_nothing(
 
 def test_the_quota_of_an_unknown_tenant_is_404(admin: httpx.Client) -> None:
     assert admin.put("/admin/tenants/nobody-here/quota", json={"burst": 1}).status_code == 404
+
+
+def test_a_failed_index_call_shows_the_tenant_only_a_reference_and_creates_nothing(
+    admin: httpx.Client, client: httpx.Client
+) -> None:
+    tenant = fresh_tenant(admin, "broken")
+    admin.post("/admin/debug/index/broken").raise_for_status()
+    try:
+        response = try_create(client, tenant, id="never")
+    finally:
+        admin.post("/admin/debug/index/on").raise_for_status()
+    assert response.json()["name"] == "DispatcherInternalError", response.text
+    assert "reference" in response.json()["error"]
+    assert "reserveBroken" not in response.text and "Traceback" not in response.text
+    assert client.get(f"/t/{tenant}/workflows/never").status_code == 404
