@@ -17,14 +17,14 @@ exempt dynamic workers), so on the development runtime every Python worker also 
 ``disable_python_dedicated_snapshot``: the dispatcher (``DevServer``, ``bin/npx``) and its
 Python tenants (``dynamic_workflows.runtime.loader``).
 
-Opt-in (``DW_PYTHON_SNAPSHOT=1``). See README.md ("Memory snapshots").
+On by default; ``DW_PYTHON_SNAPSHOT=0`` turns it off. See README.md ("Memory snapshots").
 
 ``ensure_snapshot()`` saves it with a throw-away one-line Python worker (workerd exits on
 its own once the worker has loaded, about 3-6 s), next to the bundle in
 ``.cache/pyodide-bundle/snapshot/``, with a stamp naming the bundle fingerprint, the
-workerd version it was made with and its type. The wrapper ``workerd`` loads it only with
-``DW_PYTHON_SNAPSHOT=1`` and when that stamp matches the current bundle and workerd;
-``DevServer`` saves it first when that variable is set.
+workerd version it was made with and its type. The wrapper ``workerd`` loads it unless
+``DW_PYTHON_SNAPSHOT=0``, and only when that stamp matches the current bundle and workerd;
+the set-up (``setup.py``) and ``DevServer`` save it first unless that variable says no.
 """
 
 from __future__ import annotations
