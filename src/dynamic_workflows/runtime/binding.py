@@ -39,7 +39,7 @@ from ..core.envelope import METADATA_KEY, PARAMS_KEY
 from ..core.tenancy import engine_refusal
 from . import dispatch, native
 from .convert import is_null, to_js, to_py
-from .errors import internal_error, tenant_facing
+from .errors import error_pair, internal_error, tenant_facing
 from .measure import batch_of, options_of
 from .surface import RpcSurface
 
@@ -104,23 +104,20 @@ async def _create(call: _Call, options: Any = None) -> Any:
     prepared = tenant.prepare_create(options, params_size=size)
     tenant_id = prepared.tenant_id or None
     engine_options = _engine_options(prepared.engine_options, metadata_js)
+    engine_ids = [str(prepared.engine_options.get("id") or "")]
     if helper is not None:
-        natively = _admitted_natively(call.admission, tenant, prepared, name)
-        if natively is not None:
-            # The hook's answer is read, the engine called and its answer turned into the
-            # handle in JavaScript: Python is called back only on a refusal.
-            admitting, admitted = natively
-            answer = Object.new()
-            hook = create_proxy(admitting)
-            helper.createAdmittedInto(answer, admitted, hook, workflow, engine_options, tenant_id)
-            return answer
-    reservation = await _reserve(call.admission, tenant, [prepared], name)
-    if helper is not None:
-        # The engine's answer becomes the handle in JavaScript: no second Python turn.
+        # A NativeAdmission's call is made and read in JavaScript; any other hook is asked
+        # here. The engine's answer becomes the handle in JavaScript: Python is called
+        # back only on a refusal.
+        admitted = _native_call(call.admission, tenant, engine_ids, name)
+        admitting = _Admitting(call.admission, tenant, tenant_id, engine_ids, name)
+        if admitted is None:
+            admitting.reservation = await _reserve(call.admission, tenant, [prepared], name)
         answer = Object.new()
-        refused = create_once_callable(partial(_create_refused, tenant, tenant_id, reservation))
-        helper.createInto(answer, workflow, engine_options, tenant_id, refused)
+        hook = create_proxy(admitting)
+        helper.createInto(answer, admitted, hook, workflow, engine_options, tenant_id)
         return answer
+    reservation = await _reserve(call.admission, tenant, [prepared], name)
     async with _cancelled_on_refusal(reservation):
         with _engine_errors(tenant, tenant_id):
             instance = await workflow.create(engine_options)
@@ -226,8 +223,7 @@ def _refused_proxy() -> Any:
 
 def _refused(message: Any, instance_id: Any, prefix: Any) -> Any:
     """The engine refused: the name and message of the library's error for it (a JS array)."""
-    refusal = engine_refusal(str(message), _text(instance_id), _text(prefix))
-    return to_js([type(refusal).__name__, str(refusal)])
+    return error_pair(engine_refusal(str(message), _text(instance_id), _text(prefix)))
 
 
 def _text(value: Any) -> str | None:
@@ -284,40 +280,33 @@ async def _cancel(reservation: Reservation | None) -> None:
         internal_error(exc)  # logs it: the hook reconciles reservations itself
 
 
-def _admitted_natively(
+def _native_call(
     admission: Admission | None,
     tenant: TenantBinding,
-    prepared: PreparedCreate,
+    engine_ids: list[str],
     binding_name: str,
-) -> tuple[_Admitting, Any] | None:
-    """For a ``NativeAdmission``: the callback for native.mjs and the hook's call."""
+) -> Any:
+    """A ``NativeAdmission``'s call, ``[object, method, argument]`` as JS; None without one."""
     reserve = getattr(admission, "reserve_natively", None)
-    if reserve is None:
-        return None
-    engine_ids = [str(prepared.engine_options.get("id") or "")]
-    call = reserve(tenant.metadata, engine_ids, binding_name)
-    if call is None:
-        return None
-    native_admission = cast(NativeAdmission, admission)
-    admitting = _Admitting(
-        native_admission, tenant, prepared.tenant_id or None, engine_ids, binding_name
-    )
-    return admitting, to_js(list(call))
+    call = None if reserve is None else reserve(tenant.metadata, engine_ids, binding_name)
+    return None if call is None else to_js(list(call))
 
 
 class _Admitting:
-    """What native.mjs's createAdmittedInto calls back: ``(kind, value, answer)``.
+    """What native.mjs's createInto calls back: ``(kind, value, answer)``.
 
-    ``admit``: the hook's answer ``value`` was not ok (``NativeAdmission.admit``);
-    ``refused``: the engine refused with message ``value`` after the hook
-    admitted with ``answer`` (cancel, name the refusal); ``error``: the hook's
-    call failed with ``value``. Answers ``[name, message]`` of the error to
-    throw, or null to go on. Never raises: a tenant sees only named errors.
+    ``admit``: the native hook's answer ``value`` was not ok
+    (``NativeAdmission.admit``); ``refused``: the engine refused with message
+    ``value`` (cancel the reservation, the one made here or the one the native
+    hook's ``answer`` stands for; name the refusal); ``error``: the native
+    hook's call failed with ``value``. Answers ``[name, message]`` of the
+    error to throw, or null to go on. Never raises: a tenant sees only named
+    errors.
     """
 
     def __init__(
         self,
-        admission: NativeAdmission,
+        admission: Admission | None,
         tenant: TenantBinding,
         tenant_id: str | None,
         engine_ids: list[str],
@@ -334,16 +323,16 @@ class _Admitting:
     async def _answer(self, kind: str, value: Any, answer: Any) -> Any:
         metadata = self.tenant.metadata
         try:
+            native = cast(NativeAdmission, self.admission)  # "admit", "error": only then
             if kind == "admit":
-                self.reservation = await self.admission.admit(
+                self.reservation = await native.admit(
                     to_py(value), metadata, self.engine_ids, self.binding_name
                 )
                 return jsnull
             if kind == "refused":
-                reservation = self.reservation or self.admission.reservation(
-                    to_py(answer), metadata
-                )
-                await _cancel(reservation)
+                if self.reservation is None and not is_null(answer):
+                    self.reservation = native.reservation(to_py(answer), metadata)
+                await _cancel(self.reservation)
                 error: Exception = self.tenant.engine_refusal(str(value), self.tenant_id)
             else:
                 error = internal_error(RuntimeError(f"the admission hook failed: {value}"))
@@ -351,7 +340,7 @@ class _Admitting:
             error = exc
         except Exception as exc:
             error = internal_error(exc)
-        return to_js([type(error).__name__, str(error)])
+        return error_pair(error)
 
 
 def _promise(coroutine: Coroutine[Any, Any, Any]) -> Any:
@@ -366,22 +355,12 @@ def _promise(coroutine: Coroutine[Any, Any, Any]) -> Any:
         try:
             resolve(done.result())
         except BaseException as exc:
-            error = internal_error(exc)
-            resolve(to_js([type(error).__name__, str(error)]))
+            resolve(error_pair(internal_error(exc)))
 
     def executor(resolve: Any, _reject: Any) -> None:
         task.add_done_callback(partial(settle, resolve))
 
     return Promise.new(create_once_callable(executor))
-
-
-async def _create_refused(
-    tenant: TenantBinding, instance_id: str | None, reservation: Reservation | None, message: Any
-) -> Any:
-    """The engine refused a create (native.mjs calls this once): cancel, name the error."""
-    await _cancel(reservation)
-    refusal = tenant.engine_refusal(str(message), instance_id)
-    return to_js([type(refusal).__name__, str(refusal)])
 
 
 @contextmanager

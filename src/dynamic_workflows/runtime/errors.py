@@ -28,6 +28,7 @@ from js import Error, Object, console
 from pyodide.ffi import JsException, create_once_callable
 
 from ..core import DispatcherInternalError, DynamicWorkflowsError
+from .convert import to_js
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -69,6 +70,12 @@ def rejected(exc: Exception) -> Rejection:
 def to_js_error(exc: Exception) -> Any:
     """A JS Error with the exception's class as ``name`` and its message, nothing more."""
     return named_js_error(type(exc).__name__, str(exc))
+
+
+def error_pair(error: Exception) -> Any:
+    """``[name, message]`` of ``error`` as a JS array: native.mjs makes the Error from it
+    (a JavaScript error returned from Python would come back wrapped in a PythonError)."""
+    return to_js([type(error).__name__, str(error)])
 
 
 def named_js_error(name: str, message: str) -> Any:

@@ -161,6 +161,11 @@ function namedError([name, message]) {
   return error;
 }
 
+/** Make `target` a thenable that settles as `promise` does (see getInto for why a target). */
+function adopt(target, promise) {
+  target.then = (onFulfilled, onRejected) => promise.then(onFulfilled, onRejected);
+}
+
 /**
  * Make `target` a thenable for what `workflow.get(engineId)` gives: the tenant's handle
  * with id `id`, or an engine refusal as the error `refused(message, id, prefix)` names (the
@@ -179,30 +184,35 @@ export function getInto(target, workflow, engineId, id, refused, prefix) {
       throw refusal(refused, error, id, prefix);
     },
   );
-  target.then = (onFulfilled, onRejected) => settled.then(onFulfilled, onRejected);
+  adopt(target, settled);
 }
 
 /**
- * createInto behind an admission hook whose answer is read here (a NativeAdmission):
- * `admitted` is the hook's call, `[object, method, argument]`, made here (a promise made
- * in Python would have become a Python future); an answer whose `ok` is not `true` goes to
- * `hook('admit', answer)`, the engine's refusal to `hook('refused', message, answer)`, a
- * failed `admitted` to `hook('error', detail)`. `hook` (Python) answers `[name, message]`
- * of the error to throw, or null to go on; it is released here when the create ends.
+ * Make `target` a thenable for what `workflow.create(options)` gives: the tenant's handle
+ * (id `id`, or the engine's own when the tenant gave none), or a named error.
+ *
+ * `admitted` is a NativeAdmission's call, `[object, method, argument]`, made here (a promise
+ * made in Python would have become a Python future), or null/undefined (any other hook was asked
+ * already). An answer whose `ok` is not `true` goes to `hook('admit', answer)`, the engine's
+ * refusal to `hook('refused', message, answer)`, a failed call to `hook('error', detail)`.
+ * `hook` (Python) answers `[name, message]` of the error to throw, or null to go on; it is
+ * released here when the create ends. See getInto for `target`.
  */
-export function createAdmittedInto(target, admitted, hook, workflow, options, id) {
+export function createInto(target, admitted, hook, workflow, options, id) {
   const settled = (async () => {
     try {
-      let answer;
-      try {
-        const [object, method, argument] = admitted;
-        answer = await object[method](argument);
-      } catch (error) {
-        throw namedError(await hook('error', String(error?.stack ?? error)));
-      }
-      if (answer?.ok !== true) {
-        const refusal = await hook('admit', answer);
-        if (refusal != null) throw namedError(refusal);
+      let answer = null;
+      if (admitted != null) {
+        try {
+          const [object, method, argument] = admitted;
+          answer = await object[method](argument);
+        } catch (error) {
+          throw namedError(await hook('error', String(error?.stack ?? error)));
+        }
+        if (answer?.ok !== true) {
+          const refused = await hook('admit', answer);
+          if (refused != null) throw namedError(refused);
+        }
       }
       let instance;
       try {
@@ -215,27 +225,7 @@ export function createAdmittedInto(target, admitted, hook, workflow, options, id
       hook.destroy();
     }
   })();
-  target.then = (onFulfilled, onRejected) => settled.then(onFulfilled, onRejected);
-}
-
-/**
- * Make `target` a thenable for what `workflow.create(options)` gives: the tenant's handle
- * (id `id`, or the engine's own when the tenant gave none), or, when the engine refused,
- * the error whose `[name, message]` the once-callable `refused(message)` (Python: cancels
- * the admission hook's reservation, names the library's error) resolves to. `refused` is
- * released unused when the engine created the instance. See getInto for `target`.
- */
-export function createInto(target, workflow, options, id, refused) {
-  const settled = (async () => workflow.create(options))().then(
-    (instance) => {
-      refused.destroy();
-      return handleOf(instance, id ?? instance.id);
-    },
-    async (error) => {
-      throw namedError(await refused(String(error?.message ?? error)));
-    },
-  );
-  target.then = (onFulfilled, onRejected) => settled.then(onFulfilled, onRejected);
+  adopt(target, settled);
 }
 
 /** Make `target` a thenable that settles as forwardRun settles it (see getInto for `target`). */
@@ -243,7 +233,7 @@ export function runInto(target, runner, event, step, failure) {
   const settled = new Promise((resolve, reject) =>
     forwardRun(runner, event, step, resolve, reject, failure),
   );
-  target.then = (onFulfilled, onRejected) => settled.then(onFulfilled, onRejected);
+  adopt(target, settled);
 }
 
 /**
