@@ -67,18 +67,8 @@ async def dispatch_workflow(
     ``loader.get(...).getEntrypoint("TenantWorkflow")``. Raises
     ``MissingDispatcherMetadataError`` for an instance made on the raw binding.
     """
-    runner, tenant_event_js = await _prepare(owner, event, load_runner, scope_key)
+    runner, tenant_event_js = await _ready(*_start(owner, event, load_runner, scope_key))
     return await runner.run(tenant_event_js, step)
-
-
-async def _prepare(
-    owner: _HasEnvAndCtx, event: Any, load_runner: LoadRunner, scope_key: str | None
-) -> tuple[Any, Any]:
-    """The tenant's runner and the event it sees (a JS object), from the engine's event."""
-    runner, tenant_event_js = _start(owner, event, load_runner, scope_key)
-    if inspect.isawaitable(runner):
-        runner = await runner
-    return runner, tenant_event_js
 
 
 def _start(
@@ -102,15 +92,13 @@ def _forward(
     Python coroutine, no second call into Python. Otherwise, and for every
     failure, a ``ForwardedRun``.
     """
-    helper = native.module()
-    if helper is None:
-        return ForwardedRun(_prepare(owner, event, load_runner, scope_key), step)
     try:
         runner, tenant_event_js = _start(owner, event, load_runner, scope_key)
     except Exception as exc:
         return ForwardedRun(_raise(exc), step)
-    if inspect.isawaitable(runner):
-        return ForwardedRun(_awaited(runner, tenant_event_js), step)
+    helper = native.module()
+    if helper is None or inspect.isawaitable(runner):
+        return ForwardedRun(_ready(runner, tenant_event_js), step)
     answer = Object.new()  # not yet a thenable: see native.mjs's getInto
     helper.runInto(answer, runner, tenant_event_js, step, _failure_proxy())
     return answer
@@ -120,8 +108,11 @@ async def _raise(exc: Exception) -> tuple[Any, Any]:
     raise exc
 
 
-async def _awaited(runner: Awaitable[Any], tenant_event_js: Any) -> tuple[Any, Any]:
-    return await runner, tenant_event_js
+async def _ready(runner: Any, tenant_event_js: Any) -> tuple[Any, Any]:
+    """The tenant's runner, once ``load_runner``'s answer is in, and the tenant's event."""
+    if inspect.isawaitable(runner):
+        runner = await runner
+    return runner, tenant_event_js
 
 
 def create_dynamic_workflow_entrypoint(
