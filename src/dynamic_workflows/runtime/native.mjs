@@ -65,7 +65,7 @@ function plainData(params) {
   while (stack.length > 0) {
     const value = stack.pop();
     if (what(value) !== null) return false;
-    atLeast += typeof value === 'string' ? value.length + 2 : 1;
+    atLeast += leastBytes(value);
     if (atLeast > MAX_BYTES) return atLeast;
     if (typeof value !== 'object' || value === null || value instanceof Date) continue;
     if (seen.has(value)) return false;  // a cycle, or an object met twice: firstRefused tells
@@ -74,7 +74,7 @@ function plainData(params) {
       for (let i = 0; i < value.length; i++) stack.push(value[i]);
     } else {
       for (const key of Object.keys(value)) {
-        atLeast += key.length + 3;  // "key":
+        atLeast += leastBytes(key) + 1;  // "key":
         stack.push(value[key]);
       }
     }
@@ -84,6 +84,11 @@ function plainData(params) {
 
 /** The engine stores at most 1 MiB of JSON (params and the envelope around them). */
 const MAX_BYTES = 1 << 20;
+
+/** The bytes a value's JSON takes at least (a string's quoted text, 1 for anything else). */
+function leastBytes(value) {
+  return typeof value === 'string' ? value.length + 2 : 1;
+}
 
 /**
  * The first value refused, with its path, in document order (cycles included); null if none.
@@ -103,7 +108,7 @@ function firstRefused(params) {
     }
     const bad = what(value);
     if (bad !== null) return { ok: false, path, what: bad };
-    atLeast += typeof value === 'string' ? value.length + 2 : 1;
+    atLeast += leastBytes(value);
     if (atLeast > MAX_BYTES) return { ok: true, size: atLeast };
     if (typeof value !== 'object' || value === null || value instanceof Date) continue;
     if (active.has(value)) {
@@ -114,7 +119,7 @@ function firstRefused(params) {
     const isArray = Array.isArray(value);
     const keys = isArray ? Array.from(value.keys()) : Object.keys(value);
     for (let i = keys.length - 1; i >= 0; i--) {
-      if (!isArray) atLeast += keys[i].length + 3;  // "key":
+      if (!isArray) atLeast += leastBytes(keys[i]) + 1;  // "key":
       stack.push([value[keys[i]], child(path, keys[i], isArray), false]);
     }
   }
