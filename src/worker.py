@@ -5,8 +5,9 @@ finds it on ctx.exports. The reference dispatcher exports the library's class wi
 its admission hook set: quotas and the instance index (``dispatcher.index``).
 """
 
-from dispatcher.app import Default, DynamicWorkflow
+from dispatcher.front import Default
 from dispatcher.index import IndexAdmission, TenantIndex
+from dispatcher.runs import DynamicWorkflow
 from dynamic_workflows import DynamicWorkflowBinding as LibraryBinding
 
 

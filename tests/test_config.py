@@ -55,6 +55,6 @@ def test_wrangler_dry_run_bundles_the_dispatcher_with_library_and_sdk(tmp_path: 
         check=False,
     )
     assert result.returncode == 0, result.stdout + result.stderr
-    for module in ("worker.py", "dispatcher/app.py", "dynamic_workflows/runtime/binding.py"):
+    for module in ("worker.py", "dispatcher/front.py", "dynamic_workflows/runtime/binding.py"):
         assert (tmp_path / module).is_file(), module
     assert (tmp_path / "python_modules" / "workers" / "__init__.py").is_file()

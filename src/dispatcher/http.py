@@ -86,6 +86,15 @@ def parse_json(text: str, *, max_depth: int = MAX_JSON_DEPTH) -> Any:
         raise RequestError(400, f"the body is not JSON: {exc}") from None
 
 
+async def read_json(request: Any) -> Any:
+    """A request's JSON body: its length checked before it is read, its depth before parsing.
+
+    ``request`` is anything with ``headers.get`` and an async ``text()`` (the SDK's Request).
+    """
+    body_length(request.headers.get("content-length"))
+    return parse_json(await request.text())
+
+
 def error_id() -> str:
     """A short id that ties an error response to its log line."""
     return secrets.token_hex(6)

@@ -43,6 +43,7 @@ from dynamic_workflows.runtime.convert import to_js, to_py
 from dynamic_workflows.runtime.surface import RpcSurface
 
 from .config import DEFAULT_QUOTA, INDEX_BINDING, RECHECK_AT_CAP, STALE_RESERVATION_S
+from .env import raw_env
 from .quota import Bucket, Quota, admit
 
 #: Engine statuses after which an instance never runs again by itself.
@@ -341,7 +342,7 @@ class IndexAdmission:
             # At the unfinished cap: some of those may have finished since last looked at.
             index = _index(metadata)
             rows = [Row.of(r) for r in answer["check"]]
-            await statuses(index, getattr(_index_env(), binding_name), rows)
+            await statuses(index, getattr(raw_env(), binding_name), rows)
             answer = to_py(await index.reserve(_request(metadata, engine_ids)))
         if not answer["ok"]:
             raise _refusal(answer)
@@ -351,14 +352,8 @@ class IndexAdmission:
         return _Reservation(_index(metadata), [int(r) for r in answer["rows"]])
 
 
-def _index_env() -> Any:
-    from .app import _env  # noqa: PLC0415 - app imports this module
-
-    return _env()
-
-
 def _index(metadata: Mapping[str, Any]) -> Any:
-    return index_of(_index_env(), str(metadata["tenantUid"]))
+    return index_of(raw_env(), str(metadata["tenantUid"]))
 
 
 def _request(metadata: Mapping[str, Any], engine_ids: Sequence[str]) -> Any:

@@ -1,4 +1,4 @@
-// The dispatcher's per-request work that is cheaper in JavaScript, loaded by dispatcher/app.py
+// The dispatcher's per-request work that is cheaper in JavaScript, loaded by dispatcher/routing.py
 // (the bundle carries it as an ES module: wrangler.jsonc's rule for **/*.mjs). Every JavaScript
 // promise Python awaits resumes Python for a turn of the isolate; these keep that to one per
 // read, and none after a tenant answers.

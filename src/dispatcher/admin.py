@@ -1,0 +1,239 @@
+"""The admin API: ``/admin/...`` with ``Authorization: Bearer <ADMIN_TOKEN>``.
+
+Tenants' code (upload, read, delete), their quotas and their instances. The
+test-only ``/admin/debug/*`` routes live in ``debug`` and answer only where
+``DW_DEBUG_ROUTES`` is set.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime
+import hmac
+import re
+from typing import Any
+
+from js import URL
+from pyodide.ffi import JsException
+
+from dynamic_workflows import DynamicWorkflowsError, InstanceNotFoundError
+from dynamic_workflows.core import TenantScope
+from dynamic_workflows.runtime.convert import to_js, to_py
+
+from . import cursor, debug, index
+from .config import OPEN_SHARDS
+from .http import RequestError, read_json
+from .index import FINAL, MISSING, Row, index_of
+from .quota import Quota
+from .respond import error_response, json_response
+from .shards import place
+from .store import Current, TenantStore, new_uid
+from .tenants import probe
+from .uploads import check_tenant_id, parse_upload
+
+_TENANT = re.compile(r"/admin/tenants/([^/]+)")
+_INSTANCE = re.compile(r"/admin/tenants/([^/]+)/instances/([^/]+)")
+_INSTANCES = re.compile(r"/admin/tenants/([^/]+)/instances/?")
+_QUOTA = re.compile(r"/admin/tenants/([^/]+)/quota")
+#: The statuses the engine reports, for the listing's ``status`` filter.
+STATUSES = frozenset(
+    {"queued", "running", "paused", "errored", "terminated", "complete", "waiting",
+     "waitingForPause", "unknown", "reserved"}
+)  # fmt: skip
+#: How many index rows one listing request reads at most (with a status filter).
+LIST_SCAN_LIMIT = 500
+MAX_LIMIT = 100
+
+
+async def serve_admin(env: Any, request: Any, path: str) -> Any:
+    """Check the bearer token, then route the admin request."""
+    token = str(getattr(env, "ADMIN_TOKEN", "") or "")
+    if not token:
+        return error_response(
+            503, "ADMIN_TOKEN is not set: add it as a secret (.dev.vars locally)."
+        )
+    given = request.headers.get("authorization") or ""
+    if not hmac.compare_digest(given.encode(), f"Bearer {token}".encode()):
+        return error_response(401, "missing or wrong bearer token")
+    store = TenantStore(env.TENANT_CODE)
+    method = request.method
+    if match := _INSTANCES.fullmatch(path):
+        tenant = check_tenant_id(match.group(1))
+        return await _list_instances(env, store, tenant, URL.new(request.url).searchParams)
+    if match := _INSTANCE.fullmatch(path):
+        tenant, instance_id = check_tenant_id(match.group(1)), match.group(2)
+        return await _instance_status(env, store, tenant, instance_id)
+    if match := _QUOTA.fullmatch(path):
+        tenant = check_tenant_id(match.group(1))
+        if method not in ("GET", "PUT"):
+            return error_response(405, "use GET or PUT")
+        body = await read_json(request) if method == "PUT" else None
+        return await _quota(env, store, tenant, body)
+    if match := _TENANT.fullmatch(path):
+        tenant = check_tenant_id(match.group(1))
+        if method == "PUT":
+            return await _publish(env, store, tenant, await read_json(request))
+        if method == "GET":
+            return await _tenant(store, tenant)
+        if method == "DELETE":
+            return await _delete_tenant(env, store, tenant)
+        return error_response(405, "use PUT, GET or DELETE")
+    if path.startswith("/admin/debug/") and debug.enabled(env):
+        return await debug.serve_debug(env, request, path)
+    return error_response(404, "unknown admin route")
+
+
+async def _publish(env: Any, store: TenantStore, tenant: str, body: Any) -> Any:
+    """Check an upload, prove it loads in workerd, then store it and make it current."""
+    code = parse_upload(body)
+    current = await store.current(tenant)
+    uid = new_uid() if current is None else current.uid
+    # A tenant's shard is chosen once, at its first upload, and kept with its identity.
+    shard = place(uid, OPEN_SHARDS) if current is None else current.shard
+    failure = await probe(env, tenant, uid, code.version, code, shard)
+    if failure is not None:
+        return error_response(400, f"the code does not load: {failure}")
+    version = await store.publish(tenant, code, uid, shard)
+    return json_response({"tenant": tenant, "version": version}, 201)
+
+
+async def _tenant(store: TenantStore, tenant: str) -> Any:
+    current = await _known(store, tenant)
+    return json_response(
+        {
+            "tenant": tenant,
+            "uid": current.uid,
+            "version": current.version,
+            "shard": current.shard,
+            "versions": await store.versions(tenant),
+        }
+    )
+
+
+async def _instance_status(env: Any, store: TenantStore, tenant: str, instance_id: str) -> Any:
+    current = await _known(store, tenant)
+    try:
+        engine_id = TenantScope.for_value(current.uid).scope(instance_id)
+    except DynamicWorkflowsError as exc:
+        return error_response(400, str(exc))
+    try:
+        instance = await getattr(env, current.shard).get(engine_id)
+        status = to_py(await instance.status())
+    except JsException:
+        return error_response(404, str(InstanceNotFoundError(instance_id)))
+    return json_response(
+        {
+            "tenant": tenant,
+            "id": instance_id,
+            "engineId": engine_id,
+            "shard": current.shard,
+            **status,
+        }
+    )
+
+
+async def _known(store: TenantStore, tenant: str) -> Current:
+    current = await store.current(tenant)
+    if current is None:
+        raise RequestError(404, f"unknown tenant {tenant!r}")
+    return current
+
+
+async def _quota(env: Any, store: TenantStore, tenant: str, body: Any) -> Any:
+    """GET: the tenant's quota and unfinished count; PUT: set the fields the body names."""
+    current = await _known(store, tenant)
+    stub = index_of(env, current.uid)
+    state = to_py(await stub.quota())
+    if body is not None:
+        quota = Quota.from_json(body, Quota(**state["quota"]))
+        state = to_py(await stub.set_quota(to_js(quota.to_json())))
+    return json_response({"tenant": tenant, **state})
+
+
+async def _list_instances(env: Any, store: TenantStore, tenant: str, query: Any) -> Any:
+    """A page of the tenant's instances, newest first, each with its live engine status."""
+    current = await _known(store, tenant)
+    limit = _limit(query.get("limit"))
+    given = query.get("cursor")
+    before = cursor.decode(str(given)) if given else None
+    wanted = {s for s in str(query.get("status") or "").split(",") if s}
+    if wanted - STATUSES:
+        raise RequestError(400, f"status must be among {sorted(STATUSES)} (comma-separated)")
+    stub, workflow = index_of(env, current.uid), getattr(env, current.shard)
+    found: list[dict[str, Any]] = []
+    scanned = 0
+    while len(found) < limit and scanned < LIST_SCAN_LIMIT:
+        rows = await index.page(stub, before, limit if not wanted else MAX_LIMIT, False)
+        if not rows:
+            break
+        seen = await index.statuses(stub, workflow, rows)
+        for row in rows:
+            before, scanned = row.n, scanned + 1
+            status = seen[row.n]
+            if status == MISSING:
+                if row.state != "reserved":
+                    continue  # deleted by the tenant (deleteBatch): the index forgot it
+                status = "reserved"  # a create in flight, or one whose dispatcher died
+            if not wanted or status in wanted:
+                found.append(_listed(row, status))
+                if len(found) == limit:
+                    break
+    more = before is not None and bool(await index.page(stub, before, 1, False))
+    return json_response(
+        {
+            "tenant": tenant,
+            "instances": found,
+            "nextCursor": cursor.encode(before) if more and before is not None else None,
+        }
+    )
+
+
+def _limit(text: Any) -> int:
+    if not text:
+        return 20
+    if not str(text).isdigit() or not 1 <= int(str(text)) <= MAX_LIMIT:
+        raise RequestError(400, f"limit must be a whole number from 1 to {MAX_LIMIT}")
+    return int(str(text))
+
+
+def _listed(row: Row, status: str) -> dict[str, Any]:
+    created = datetime.datetime.fromtimestamp(row.created_at, datetime.UTC)
+    return {
+        "id": row.id,
+        "engineId": row.engine_id,
+        "tenant": row.tenant,
+        "codeVersion": row.version,
+        "createdAt": created.isoformat(timespec="milliseconds").replace("+00:00", "Z"),
+        "status": status,
+    }
+
+
+async def _delete_tenant(env: Any, store: TenantStore, tenant: str) -> Any:
+    """Terminate every unfinished instance in the tenant's index, then remove its code."""
+    current = await store.current(tenant)
+    terminated = 0
+    if current is not None:
+        stub, workflow = index_of(env, current.uid), getattr(env, current.shard)
+        before = None
+        while rows := await index.page(stub, before, MAX_LIMIT, True):
+            before = rows[-1].n
+            seen = await index.statuses(stub, workflow, rows)
+            live = [r for r in rows if seen[r.n] not in FINAL and seen[r.n] != MISSING]
+            for start in range(0, len(live), 20):
+                done = await asyncio.gather(
+                    *(_terminate(workflow, row.engine_id) for row in live[start : start + 20])
+                )
+                terminated += sum(done)
+        await stub.clear()
+    removed = await store.delete(tenant)
+    return json_response(
+        {"tenant": tenant, "deletedVersions": removed, "terminatedInstances": terminated}
+    )
+
+
+async def _terminate(workflow: Any, engine_id: str) -> bool:
+    try:
+        await (await workflow.get(engine_id)).terminate()
+    except JsException:
+        return False  # finished (or gone) since its status was read
+    return True

@@ -1,0 +1,109 @@
+"""Test-only admin routes (``/admin/debug/*``) that let the tests reach the library's edges.
+
+They answer only where ``DW_DEBUG_ROUTES`` is ``1`` (the test suite's dev server); a
+deployed dispatcher never sets it, and its admin API answers them 404.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+from typing import Any
+
+from js import Date
+from pyodide.ffi import JsException
+
+from dynamic_workflows import DynamicWorkflowsError, wrap_workflow_binding
+from dynamic_workflows.runtime import dispatch, native
+from dynamic_workflows.runtime.convert import to_js, to_py
+
+from . import index, routing
+from .config import SHARDS
+from .http import read_json
+from .respond import error_response, json_response
+from .store import TenantStore, new_uid
+from .uploads import check_tenant_id, parse_upload
+
+_INDEX = re.compile(r"/admin/debug/index/(on|off|python|broken)")
+_UNCHECKED_UPLOAD = re.compile(r"/admin/debug/unchecked-upload/([^/]+)")
+_RAW_ACTION = re.compile(r"/admin/debug/raw-action/([^/]+)/(pause|resume|restart|terminate)")
+
+
+def enabled(env: Any) -> bool:
+    """The test-only /admin/debug/* routes (never set when deployed)."""
+    return str(getattr(env, "DW_DEBUG_ROUTES", "")) == "1"
+
+
+async def serve_debug(env: Any, request: Any, path: str) -> Any:
+    if path == "/admin/debug/raw-create":
+        # What an unwrapped create leads to: MissingDispatcherMetadataError in run().
+        instance = await getattr(env, SHARDS[0]).create(to_js({"params": {"raw": True}}))
+        return json_response({"id": instance.id})
+    if path == "/admin/debug/raw-creates":
+        # The benchmarks' baseline: n creates on the unwrapped binding, timed in the worker
+        # (Date.now advances across I/O), as bench/tenants time n wrapped creates.
+        body = await read_json(request)
+        options = to_js({"params": body.get("params")})
+        start = Date.now()
+        workflow = getattr(env, SHARDS[0])
+        for _ in range(body["n"]):
+            await workflow.create(options)
+        return json_response({"ms": Date.now() - start, "n": body["n"]})
+    if path.startswith("/admin/debug/raw-status/"):
+        instance = await _on_any_shard(env, path.rsplit("/", 1)[1])
+        return json_response(to_py(await instance.status()))
+    if match := _INDEX.fullmatch(path):
+        # The benchmarks' baseline: wrapped creates without the index and quotas; and the
+        # hook's Python path (reserve) instead of its native one, for the tests.
+        index.ENABLED["index"] = match.group(1) != "off"
+        index.ENABLED["native"] = match.group(1) in ("on", "broken")
+        index.ENABLED["broken"] = match.group(1) == "broken"
+        return json_response(index.ENABLED)
+    if match := _RAW_ACTION.fullmatch(path):
+        # What the engine does with any instance (a restart re-runs it from the start).
+        instance = await _on_any_shard(env, match.group(1))
+        await getattr(instance, match.group(2))()
+        return json_response({"id": match.group(1), "done": match.group(2)})
+    if match := _UNCHECKED_UPLOAD.fullmatch(path):
+        # Code stored without the load probe, as an older dispatcher would have stored it.
+        tenant, store = check_tenant_id(match.group(1)), TenantStore(env.TENANT_CODE)
+        code = parse_upload(await read_json(request))
+        current = await store.current(tenant)
+        uid, shard = (new_uid(), SHARDS[0]) if current is None else (current.uid, current.shard)
+        version = await store.publish(tenant, code, uid, shard)
+        return json_response({"tenant": tenant, "version": version}, 201)
+    if path == "/admin/debug/fast-paths":
+        # Which of the private or bundle-dependent fast paths this isolate runs on.
+        await routing.load()
+        await native.load()
+        return json_response(
+            {
+                "rawDispatch": dispatch.installed(),
+                "nativeParams": native.installed(),
+                "routing": routing.installed(),
+            }
+        )
+    if path == "/admin/debug/raise":
+        # An unexpected failure inside a handler, for the catch-all's test.
+        raise RuntimeError("raised on purpose by /admin/debug/raise")
+    if path == "/admin/debug/wrap":
+        body = await read_json(request)
+        metadata = body["metadata"]
+        if body.get("addDate"):
+            metadata["createdAt"] = datetime.datetime.now(datetime.UTC)
+        try:
+            wrap_workflow_binding(metadata)
+        except DynamicWorkflowsError as exc:
+            return error_response(400, f"{type(exc).__name__}: {exc}")
+        return json_response({"wrapped": True})
+    return error_response(404, "unknown debug route")
+
+
+async def _on_any_shard(env: Any, engine_id: str) -> Any:
+    """The engine instance of that id on whichever shard has it."""
+    for shard in SHARDS[:-1]:
+        try:
+            return await getattr(env, shard).get(engine_id)
+        except JsException:
+            continue
+    return await getattr(env, SHARDS[-1]).get(engine_id)

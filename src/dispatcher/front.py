@@ -1,0 +1,72 @@
+"""The dispatcher's HTTP entrypoint: ``/admin/...`` to the admin API, ``/t/<tenant>/...`` to
+the tenant."""
+
+from __future__ import annotations
+
+import re
+from typing import Any, cast
+
+from js import URL
+from workers import Request, WorkerEntrypoint
+
+from dynamic_workflows.runtime import dispatch
+from dynamic_workflows.runtime.surface import RpcSurface
+
+from .admin import serve_admin
+from .cursor import CursorError
+from .env import raw_env
+from .http import RequestError
+from .quota import QuotaError
+from .respond import error_response, internal_error
+from .traffic import serve_tenant
+from .uploads import UploadError
+
+_TENANT_ROUTE = re.compile(r"/t/([^/]+)(/.*)?")
+
+
+class Default(WorkerEntrypoint):
+    """The dispatcher's HTTP entrypoint.
+
+    Like the wrapped binding, workerd gets an ``RpcSurface`` whose only method is
+    ``fetch``: calls on it take the library's raw-argument path (the request as
+    the JavaScript object it is, the response handed back as one), past the
+    SDK's per-call conversions and instance set-up.
+    """
+
+    def __new__(cls, ctx: Any, env: Any = None) -> Default:
+        dispatch.install()
+        return cast(Default, _SURFACE)
+
+    async def fetch(self, request: Any) -> Any:
+        try:
+            env = raw_env()
+            path = URL.new(request.url).pathname
+            if path.startswith("/admin/"):
+                return await serve_admin(env, request, path)
+            match = _TENANT_ROUTE.fullmatch(path)
+            if match:
+                return await serve_tenant(env, request, match.group(1), match.group(2) or "/")
+            return error_response(404, "not found: use /t/<tenant>/... or /admin/...")
+        except RequestError as exc:
+            return error_response(exc.status, str(exc))
+        except (UploadError, QuotaError, CursorError) as exc:
+            return error_response(400, str(exc))
+        except Exception:
+            # Nothing raises past the handler: the caller gets an id, the log the traceback.
+            return internal_error("internal error")
+
+
+async def _raw_fetch(js_request: Any, *_: Any) -> Any:
+    """``Default.fetch`` on the JavaScript request, answering with a JavaScript response.
+
+    (Should the raw path not install, workerd converts the request to the SDK's
+    ``Request`` first and takes the response as it is: both work.)
+    """
+    request = js_request if isinstance(js_request, Request) else Request(js_request)
+    response = await Default.fetch(_HANDLER, request)
+    return getattr(response, "js_object", response)
+
+
+#: One handler object serves every request (it keeps no state); workerd sees only _SURFACE.
+_HANDLER = object.__new__(Default)
+_SURFACE = RpcSurface({"fetch": _raw_fetch})
