@@ -179,6 +179,21 @@ def wait_until_waiting_for_event(
         time.sleep(0.2)
 
 
+def engine_error(dispatcher: Dispatcher, error: dict[str, str], name: str) -> str:
+    """The message of the error the engine recorded for a run that failed with ``name``.
+
+    The shape is checked exactly. The local engine runs at miniflare's 2024-10-22 without
+    enhanced error serialization, so workerd folds the name into the message, as for the
+    JavaScript reference: ``{"name": "Error", "message": "<name>: <message>"}``
+    (tests/platform/test_error_serialization.py). Only a deployed engine may keep the name.
+    """
+    if dispatcher.server is None and error.get("name") == name:
+        return error["message"]
+    assert error.get("name") == "Error", error
+    assert error.get("message", "").startswith(f"{name}: "), error
+    return error["message"].removeprefix(f"{name}: ")
+
+
 def act(
     client: httpx.Client, tenant: str, instance_id: str, action: str, body: Any = None
 ) -> httpx.Response:

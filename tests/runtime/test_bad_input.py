@@ -5,7 +5,7 @@ import re
 import httpx
 import pytest
 
-from tests.conftest import KINDS, Dispatcher, poll_status, status, wait_for
+from tests.conftest import KINDS, Dispatcher, engine_error, poll_status, status, wait_for
 
 pytestmark = pytest.mark.workerd
 
@@ -154,12 +154,10 @@ def test_a_create_on_the_raw_binding_ends_in_missing_dispatcher_metadata(
     engine_id = response.json()["id"]
     result = poll_status(admin, f"/admin/debug/raw-status/{engine_id}", timeout=30)
     assert result["status"] == "errored"
-    error = result["error"]
-    # By name (enhanced_error_serialization in the dispatcher's flags), with its one line.
-    assert error["name"] == "MissingDispatcherMetadataError", error
-    assert error["message"].startswith("dynamic-workflows: workflow event is missing "), error
-    assert "wrap_workflow_binding()" in error["message"]
-    assert "\n" not in error["message"]
+    message = engine_error(dispatcher, result["error"], "MissingDispatcherMetadataError")
+    assert message.startswith("dynamic-workflows: workflow event is missing "), message
+    assert "wrap_workflow_binding()" in message
+    assert "\n" not in message
 
 
 def test_a_good_create_still_works_after_bad_ones(client: httpx.Client) -> None:

@@ -5,7 +5,15 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.conftest import KINDS, act, create, wait_for, wait_until_waiting_for_event
+from tests.conftest import (
+    KINDS,
+    Dispatcher,
+    act,
+    create,
+    engine_error,
+    wait_for,
+    wait_until_waiting_for_event,
+)
 from tools.tenant_code import upload
 
 pytestmark = pytest.mark.workerd
@@ -124,17 +132,12 @@ class Default(WorkerEntrypoint):
 """
 
 
-def recorded_error(error: dict[str, str]) -> tuple[str, str]:
-    """The name and message of the error the engine recorded."""
-    return error["name"], error["message"]
-
-
 def test_a_python_tenants_failure_is_stored_as_its_final_exception(
-    admin: httpx.Client, client: httpx.Client
+    admin: httpx.Client, client: httpx.Client, dispatcher: Dispatcher
 ) -> None:
     """Not the whole traceback: the exception's class (no module) and its message."""
     upload(admin, "py-failing", {"mainModule": "main.py", "modules": {"main.py": FAILING_TENANT}})
     instance_id = create(client, "py-failing", params={"reason": "card declined"})
     result = wait_for(client, "py-failing", instance_id)
     assert result["status"] == "errored"
-    assert recorded_error(result["error"]) == ("PaymentDeclined", "card declined"), result
+    assert engine_error(dispatcher, result["error"], "PaymentDeclined") == "card declined"

@@ -145,13 +145,13 @@ class ForwardedRun:
 
     The engine records a failed run as ``{name, message}`` of the error. Over
     RPC, workerd keeps an error's own name only when the receiving side has
-    enhanced error serialization (``enhanced_error_serialization``: the default
-    from compatibility date 2026-04-21; the local engine runs at 2024-10-22
-    with the dispatcher's compatibility *flags*, so locally the dispatcher must
-    list the flag). Otherwise a name other than JavaScript's own error types is
-    folded into the message (``{"name": "Error", "message": "Name: message"}``),
-    exactly as for the JavaScript reference; the engine still recognises a
-    ``NonRetryableError`` by that prefix.
+    enhanced error serialization (the default from compatibility date
+    2026-04-21). The local engine runs at 2024-10-22 without it (naming the
+    flag in a dispatcher dated later is refused on upload), so there a name
+    other than JavaScript's own error types is folded into the message
+    (``{"name": "Error", "message": "Name: message"}``), exactly as for the
+    JavaScript reference; the engine still recognises a ``NonRetryableError``
+    by that prefix (tests/platform/test_error_serialization.py).
 
     Where the bundle carries ``native.mjs``, the tenant's run is called and
     settled there: Python is not resumed when the run ends, only called when it
