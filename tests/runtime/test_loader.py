@@ -4,6 +4,7 @@ import httpx
 import pytest
 
 from tests.conftest import Dispatcher, create, wait_for
+from tools.tenant_code import TENANTS_DIR, upload, upload_body
 
 pytestmark = pytest.mark.workerd
 
@@ -54,3 +55,52 @@ def test_the_dev_server_bundles_no_module_twice(dispatcher: Dispatcher) -> None:
     log = dispatcher.server.log_path.read_text(errors="replace")
     assert "Ready on" in log
     assert "Ignoring duplicate module" not in log
+
+
+#: A Python tenant that reports whether it runs with the external (vendored) SDK.
+SDK_REPORTER = """
+import _cloudflare_compat_flags as flags
+import workers
+from workers import Response, WorkerEntrypoint, WorkflowEntrypoint
+
+
+class TenantWorkflow(WorkflowEntrypoint):
+    async def run(self, event, step):
+        return None
+
+
+class Default(WorkerEntrypoint):
+    async def fetch(self, request):
+        return Response.json(
+            {
+                "externalSdk": bool(getattr(flags, "enable_python_external_sdk", False)),
+                "sdk": workers.__file__,
+            }
+        )
+"""
+
+
+@pytest.mark.parametrize("date", ["2026-04-20", "2026-11-01"])
+def test_a_python_tenant_runs_on_the_vendored_sdk_whether_or_not_its_date_enables_it(
+    admin: httpx.Client, client: httpx.Client, date: str
+) -> None:
+    # Worker Loader adds disable_python_external_sdk to a Python worker that does not name
+    # enable_python_external_sdk, at any date: the loader names it at every date.
+    tenant = f"py-sdk-{date}"
+    modules = {"main.py": SDK_REPORTER}
+    upload(admin, tenant, {"mainModule": "main.py", "modules": modules, "compatibilityDate": date})
+    report = client.get(f"/t/{tenant}/").json()
+    assert report["externalSdk"] is True, report
+    assert "/python_modules/workers/" in report["sdk"], report
+
+
+@pytest.mark.parametrize("date", ["2026-04-20", "2026-11-01"])
+def test_a_python_tenant_dated_before_or_after_the_sdk_default_runs_a_workflow(
+    admin: httpx.Client, client: httpx.Client, date: str
+) -> None:
+    tenant = f"py-dated-{date}"
+    upload(admin, tenant, upload_body(TENANTS_DIR / "py-orders", compatibilityDate=date))
+    instance_id = create(client, tenant, id="dated-1", params={"who": "ida"})
+    result = wait_for(client, tenant, instance_id)
+    assert result["status"] == "complete", result
+    assert result["output"]["greeting"] == "Hello, ida!"

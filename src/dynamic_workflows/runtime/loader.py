@@ -17,8 +17,9 @@ tenant whose ``env.WORKFLOWS`` is the wrapped Workflow binding;
   ``dynamic_workflows.tenant`` and run on the SDK the dispatcher pins: this
   library's modules, the SDK's modules and its JavaScript helper (all under
   ``python_modules/``), the flags ``python_workers`` and
-  ``enable_python_external_sdk``, and ``self.env.<env_name>`` wrapped by the
-  SDK as a Workflow binding (``runtime.tenant_env``). On the development
+  ``enable_python_external_sdk`` (named at every date: Worker Loader turns the
+  vendored SDK off otherwise, see ``core.flags``), and ``self.env.<env_name>``
+  wrapped by the SDK as a Workflow binding (``runtime.tenant_env``). On the development
   runtime (the dispatcher itself runs with ``python_workers_development``)
   also that flag, ``disable_python_dedicated_snapshot`` (so that the runtime's
   baseline memory snapshot, restored in every Python isolate, fits the tenant
@@ -39,13 +40,14 @@ from js import Object, Uint8Array
 from pyodide.ffi import create_proxy, jsnull  # type: ignore[attr-defined]
 
 from ..core import DEFAULT_SCOPE_KEY
+from ..core.flags import PYTHON_DYNAMIC_WORKER_FLAGS, dynamic_worker_flags
 from . import sdk_workflows_js
 from .binding import wrap_workflow_binding
 from .convert import to_js
 from .flags import DEVELOPMENT_FLAG, NO_DEDICATED_SNAPSHOT_FLAG, development_runtime
 
 #: Flags every Python tenant gets: Python, on the SDK added to its modules.
-PYTHON_FLAGS = ("python_workers", "enable_python_external_sdk")
+PYTHON_FLAGS = PYTHON_DYNAMIC_WORKER_FLAGS
 #: Module paths the library fills in for Python tenants.
 RESERVED_PREFIXES = ("python_modules/",)
 #: The ``.pth`` file that wraps the tenant's binding as a Workflow binding for the SDK.
@@ -104,8 +106,19 @@ def tenant_worker_code(
     ``env[env_name]`` is ``wrap_workflow_binding(metadata, binding_name=,
     scope_key=)``; ``env`` adds other values (data, or bindings the dispatcher
     holds). Call it inside a request (the wrapped binding needs ctx.exports).
+    ``compatibility_flags`` must not name a flag ``compatibility_date`` already
+    enables (``core.flags.RedundantFlagError``: local workerd would load the
+    worker silently, an older Cloudflare runtime would refuse it).
     """
     python = main_module.endswith(".py")
+    development = python and development_runtime()
+    flags = dynamic_worker_flags(
+        compatibility_flags,
+        compatibility_date,
+        python=python,
+        # The dev runtime's baseline snapshot restores in the tenant's isolate too.
+        extra=(DEVELOPMENT_FLAG, NO_DEDICATED_SNAPSHOT_FLAG) if development else (),
+    )
     js_modules = Object.new()
     for name, module in modules.items():
         if python and name.startswith(RESERVED_PREFIXES):
@@ -113,17 +126,12 @@ def tenant_worker_code(
                 f"module {name!r}: {name.split('/')[0]}/ is filled in for Python tenants"
             )
         setattr(js_modules, name, _module(name, module))
-    flags = set(compatibility_flags)
     worker = Object.new()
     if python:
         for name, module in python_tenant_modules().items():
             setattr(js_modules, name, _module(name, module))
         setattr(js_modules, ENV_HOOK, _module(ENV_HOOK, {"text": env_hook(env_name)}))
-        flags.update(PYTHON_FLAGS)
-        if development_runtime():
-            flags.add(DEVELOPMENT_FLAG)
-            # The dev runtime's baseline snapshot restores in the tenant's isolate too.
-            flags.add(NO_DEDICATED_SNAPSHOT_FLAG)
+        if development:
             worker.allowExperimental = True
     js_env = Object.new()
     for key, value in (env or {}).items():
@@ -134,7 +142,7 @@ def tenant_worker_code(
         wrap_workflow_binding(dict(metadata), binding_name=binding_name, scope_key=scope_key),
     )
     worker.compatibilityDate = compatibility_date
-    worker.compatibilityFlags = to_js(sorted(flags))
+    worker.compatibilityFlags = to_js(flags)
     worker.mainModule = main_module
     worker.modules = js_modules
     worker.env = js_env
