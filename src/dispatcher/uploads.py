@@ -5,7 +5,9 @@ names are plain relative paths, module types are the ones Worker Loader
 accepts, sizes (in bytes) are within its limits, the main module exists,
 Python modules come only with a Python main module, the compatibility date is
 a real date no later than the dispatcher's, and every compatibility flag is in
-ALLOWED_FLAGS. (Whether the code then loads is proved in workerd before it is
+ALLOWED_FLAGS and not one the compatibility date already enables (Cloudflare
+refuses a worker naming such a flag; the dates are in
+``dynamic_workflows.core.flags``). (Whether the code then loads is proved in workerd before it is
 stored: ``tenants.probe``.) The version is a hash of the normalised code, so
 the same code always gets the same version and a version never names
 different code.
@@ -22,6 +24,8 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
+
+from dynamic_workflows.core.flags import redundant_flags
 
 MODULE_TYPES = ("js", "cjs", "py", "text", "json", "data", "wasm")
 BINARY_TYPES = ("data", "wasm")
@@ -46,6 +50,9 @@ _JS_FRAME = re.compile(r"at ([A-Za-z0-9_][A-Za-z0-9_./-]*):([0-9]+:[0-9]+)")
 #: runtime gives Python tenants, and flags the dispatcher sets itself
 #: (``python_workers``, ``enable_python_external_sdk``) or relies on
 #: (``disable_python_external_sdk`` would break runs) are not the tenant's to change.
+#: Most of them are on by default at the default date (all but ``nodejs_als``,
+#: ``nodejs_zlib`` and the two Python ones): a tenant may name one only with a date
+#: before its default date (``dynamic_workflows.core.flags.DEFAULT_FROM``).
 ALLOWED_FLAGS = frozenset(
     {
         "nodejs_compat",
@@ -100,7 +107,9 @@ class TenantCode:
 
     @classmethod
     def from_json(cls, text: str) -> TenantCode:
-        return parse_upload(json.loads(text))
+        """Stored code, checked again; a flag its date enables (stored before that was
+        refused) is dropped: it changes nothing, and Cloudflare would refuse to load it."""
+        return parse_upload(json.loads(text), stored=True)
 
 
 def load_failure(message: str, module_names: Iterable[str], *, limit: int = 300) -> str:
@@ -137,8 +146,12 @@ def check_tenant_id(tenant: str) -> str:
     return tenant
 
 
-def parse_upload(body: Any) -> TenantCode:
-    """Check an upload and return it normalised, or raise UploadError."""
+def parse_upload(body: Any, *, stored: bool = False) -> TenantCode:
+    """Check an upload and return it normalised, or raise UploadError.
+
+    ``stored``: code read back from storage, whose flags its date already enables
+    are dropped instead of refused.
+    """
     if not isinstance(body, dict):
         raise UploadError('the body must be a JSON object: {"mainModule": ..., "modules": {...}}.')
     unknown = set(body) - {"mainModule", "modules", "compatibilityDate", "compatibilityFlags"}
@@ -173,7 +186,13 @@ def parse_upload(body: Any) -> TenantCode:
     size = sum(_size(module) for module in normalised.values())
     if size > MAX_CODE_BYTES:
         raise UploadError(f"code is {size} bytes; Worker Loader takes at most {MAX_CODE_BYTES}.")
-    return TenantCode(main, normalised, _date(body), _flags(body))
+    date = _date(body)
+    flags = _flags(body)
+    if stored:
+        flags = tuple(f for f in flags if f not in dict(redundant_flags(flags, date)))
+    else:
+        check_flag_dates(flags, date)
+    return TenantCode(main, normalised, date, flags)
 
 
 def _module(name: object, content: object) -> dict[str, str]:
@@ -249,6 +268,18 @@ def _flags(body: dict[str, Any]) -> tuple[str, ...]:
     ):
         raise UploadError('"compatibilityFlags" must be a list of flag names like "nodejs_compat".')
     return check_flags(flags)
+
+
+def check_flag_dates(flags: Iterable[str], date: str) -> None:
+    """UploadError naming each flag ``date`` already enables, with the date it became one."""
+    redundant = redundant_flags(flags, date)
+    if redundant:
+        named = ", ".join(f"{flag} (the default from {since})" for flag, since in redundant)
+        raise UploadError(
+            f"compatibility flags {named} are already on at compatibilityDate {date}: "
+            "leave them out (Cloudflare refuses a worker that names a flag its "
+            "compatibility date enables)."
+        )
 
 
 def check_flags(flags: Iterable[str]) -> tuple[str, ...]:

@@ -1,5 +1,6 @@
 """Uploads are checked before they are stored, and named by their content."""
 
+import datetime
 from typing import Any
 
 import pytest
@@ -14,6 +15,7 @@ from dispatcher.uploads import (
     load_failure,
     parse_upload,
 )
+from dynamic_workflows.core.flags import DEFAULT_FROM
 
 JS = {"mainModule": "index.js", "modules": {"index.js": "export default {}"}}
 PY: dict[str, Any] = {
@@ -135,9 +137,55 @@ def test_a_flag_outside_the_allowlist_is_refused_naming_the_allowlist(flag: str)
     assert repr(flag) in str(refused.value)
 
 
-def test_every_allowlisted_flag_is_accepted() -> None:
-    code = parse_upload({**JS, "compatibilityFlags": sorted(ALLOWED_FLAGS)})
-    assert code.compatibility_flags == tuple(sorted(ALLOWED_FLAGS))
+def test_every_allowlisted_flag_is_accepted_at_a_date_before_it_became_the_default() -> None:
+    flags = sorted(ALLOWED_FLAGS)
+    code = parse_upload({**JS, "compatibilityDate": "2022-03-20", "compatibilityFlags": flags})
+    assert code.compatibility_flags == tuple(flags)
+
+
+#: Allowlisted flags that a date turns on, and the date (from the pinned workerd).
+DATED_ALLOWED = sorted((f, DEFAULT_FROM[f]) for f in ALLOWED_FLAGS if DEFAULT_FROM[f] is not None)
+
+
+@pytest.mark.parametrize(("flag", "since"), DATED_ALLOWED)
+def test_a_flag_the_date_already_enables_is_refused_naming_the_flag_and_its_date(
+    flag: str, since: str
+) -> None:
+    with pytest.raises(UploadError) as refused:
+        parse_upload({**JS, "compatibilityDate": since, "compatibilityFlags": [flag]})
+    assert f"{flag} (the default from {since})" in str(refused.value)
+    assert f"already on at compatibilityDate {since}: leave them out" in str(refused.value)
+
+
+@pytest.mark.parametrize(("flag", "since"), DATED_ALLOWED)
+def test_a_flag_is_accepted_the_day_before_its_date_enables_it(flag: str, since: str) -> None:
+    day_before = (datetime.date.fromisoformat(since) - datetime.timedelta(days=1)).isoformat()
+    code = parse_upload({**JS, "compatibilityDate": day_before, "compatibilityFlags": [flag]})
+    assert code.compatibility_flags == (flag,)
+
+
+def test_at_the_default_date_only_the_undated_allowlisted_flags_may_be_named() -> None:
+    undated = sorted(f for f in ALLOWED_FLAGS if DEFAULT_FROM[f] is None)
+    assert undated == [
+        "nodejs_als",
+        "nodejs_zlib",
+        "python_workflows",
+        "python_workflows_implicit_dependencies",
+    ]
+    assert parse_upload({**PY, "compatibilityFlags": undated}).compatibility_flags == tuple(undated)
+
+
+def test_the_dispatchers_own_python_flag_is_not_the_tenants_to_name() -> None:
+    with pytest.raises(UploadError, match="not available to tenants"):
+        parse_upload({**PY, "compatibilityFlags": ["enable_python_external_sdk"]})
+
+
+def test_stored_code_naming_a_flag_its_date_enables_reads_back_without_it() -> None:
+    code = parse_upload({**JS, "compatibilityDate": "2024-04-02", "compatibilityFlags": ["rpc"]})
+    stored = code.to_json().replace('"2024-04-02"', f'"{DEFAULT_COMPATIBILITY_DATE}"')
+    again = type(code).from_json(stored)
+    assert again.compatibility_flags == ()
+    assert again.compatibility_date == DEFAULT_COMPATIBILITY_DATE
 
 
 def test_the_allowlist_has_no_experimental_or_dispatcher_flag() -> None:

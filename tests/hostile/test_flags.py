@@ -45,10 +45,22 @@ def test_a_flag_outside_the_allowlist_is_refused_naming_the_allowlist(
     assert "nodejs_compat" in error.split("allowed:")[1]
 
 
-def test_an_allowlisted_flag_is_accepted(admin: httpx.Client, client: httpx.Client) -> None:
-    body = {**JS_CODE, "compatibilityFlags": ["nodejs_compat"]}
+def test_an_allowlisted_flag_is_accepted_before_its_date_enables_it(
+    admin: httpx.Client, client: httpx.Client
+) -> None:
+    body = {**JS_CODE, "compatibilityDate": "2026-08-03", "compatibilityFlags": ["nodejs_compat"]}
     assert admin.put("/admin/tenants/js-node", json=body).status_code == 201
     assert client.get("/t/js-node/not-workflows").status_code == 404  # the tenant's own 404
+
+
+@pytest.mark.parametrize("code", [JS_CODE, PY_CODE], ids=["js", "py"])
+def test_a_flag_the_tenants_date_already_enables_is_refused_naming_flag_and_date(
+    admin: httpx.Client, code: dict[str, object]
+) -> None:
+    # What Cloudflare would refuse when the code is loaded, refused before it is stored.
+    error = refused(admin, "redundant", {**code, "compatibilityFlags": ["nodejs_compat"]})
+    assert "nodejs_compat (the default from 2026-08-04)" in error
+    assert "already on at compatibilityDate 2026-11-01" in error
 
 
 @pytest.mark.parametrize("date", ["2026-11-02", "2099-01-01", "2026-02-30"])
