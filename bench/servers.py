@@ -50,7 +50,6 @@ class ReferenceServer(DevServer):
         super().__init__(
             app, persist_dir=workdir / "reference-state", runtime="offline", extra_env=extra_env
         )
-        self.variables.pop("DW_DEV_RUNTIME", None)
 
     def command(self) -> list[str]:
         return [arg for arg in super().command() if not arg.startswith("--compatibility-flags")]

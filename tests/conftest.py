@@ -78,6 +78,26 @@ class RetryOnDisconnect(httpx.HTTPTransport):
         return super().handle_request(request)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def no_compatibility_flag_warnings() -> Iterator[None]:
+    """Fails the session (an error at its last teardown) when any dev server it started (the
+    dispatcher, examples/minimal, pywrangler dev, ...) logged a compatibility-flag report.
+
+    Set up before, so torn down after, every other fixture: all servers have stopped. (A
+    tenant's flags never reach the log: Worker Loader drops such warnings, so the library's
+    loader refuses them itself, core.flags.dynamic_worker_flags.)
+    """
+    yield
+    from tools.offline_runtime.devserver import started_flag_reports  # noqa: PLC0415
+
+    logs, found = started_flag_reports()
+    _FLAG_SCAN.append(f"compatibility-flag warnings: {len(found)} in {logs} dev-server logs")
+    assert not found, "compatibility-flag warnings in dev-server logs:\n" + "\n".join(found)
+
+
+_FLAG_SCAN: list[str] = []
+
+
 @pytest.fixture(scope="session")
 def dispatcher(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Dispatcher]:
     base_url = os.environ.get("DW_BASE_URL")
@@ -117,6 +137,8 @@ def client(dispatcher: Dispatcher) -> Iterator[httpx.Client]:
 def pytest_terminal_summary(terminalreporter: Any) -> None:
     if _RUNTIME_MODE:
         terminalreporter.write_line(f"Python Workers runtime: {_RUNTIME_MODE[0]}")
+    for line in _FLAG_SCAN:
+        terminalreporter.write_line(line)
 
 
 def create(client: httpx.Client, tenant: str, **options: Any) -> str:

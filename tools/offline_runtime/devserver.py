@@ -40,8 +40,36 @@ DEV_FLAGS = (
 )
 
 
+#: A line where workerd (or wrangler) reports on a compatibility flag: a flag the date already
+#: enables ("became the default as of"), an experimental one, an unknown one. Cloudflare may
+#: refuse what these say, so the tests fail on any of them (tests/conftest.py).
+_FLAG_REPORT = re.compile(r"compatibility flag", re.IGNORECASE)
+_ANSI = re.compile(r"\x1b\[[0-9;]*m")
+
+
 class DevServerError(RuntimeError):
     """The dev server did not become ready; the message ends with its log tail."""
+
+
+#: (log file, offset) of every dev server this process started: what the tests scan.
+STARTED: list[tuple[Path, int]] = []
+
+
+def flag_reports(lines: list[str]) -> list[str]:
+    """The lines of a dev-server log that report on a compatibility flag."""
+    return [line for line in lines if _FLAG_REPORT.search(line)]
+
+
+def started_flag_reports() -> tuple[int, list[str]]:
+    """How many dev-server logs this process started, and their compatibility-flag lines."""
+    found = []
+    for log, offset in STARTED:
+        with log.open("rb") as handle:
+            handle.seek(offset)
+            text = handle.read().decode(errors="replace")
+        lines = flag_reports(_ANSI.sub("", text).splitlines())
+        found += [f"{log.name}: {line}" for line in lines]
+    return len(STARTED), found
 
 
 def config_flags(root: Path) -> list[str]:
@@ -110,8 +138,6 @@ class DevServer:
         self.variables = dict(variables or {})
         if debug_routes:
             self.variables["DW_DEBUG_ROUTES"] = "1"
-        if self.runtime == "offline" and launcher is None:
-            self.variables["DW_DEV_RUNTIME"] = "1"  # with a launcher, bin/npx adds it
         self.extra_env = dict(extra_env or {})
         self.startup_timeout = startup_timeout
         self.log_path = self.persist_dir.parent / f"devserver-{self.port}.log"
@@ -169,6 +195,7 @@ class DevServer:
             ensure_snapshot()  # saved once per bundle and workerd; the wrapper loads it
         began = time.monotonic()
         with self.log_path.open("ab") as log:
+            STARTED.append((self.log_path, log.tell()))
             self.process = subprocess.Popen(
                 self.command(),
                 cwd=self.root,
