@@ -144,7 +144,7 @@ from workers import python_from_rpc
 
 async def create(binding, options):
     # As in workerd: the binding's methods get the RPC arguments as JavaScript values
-    # (runtime/dispatch.py routes them past the SDK's python_from_rpc).
+    # (runtime/raw_args.py routes them past the SDK's python_from_rpc).
     return await binding.create(options)
 
 async def create_converted(binding, options):
@@ -205,7 +205,7 @@ const fmt = (x) => (x >= 100 ? x.toFixed(0) : x.toFixed(1));
 function printRun(version, r) {
   console.log(`\nPyodide ${version}: per-operation CPU, median / p99 in µs (Python library vs JS reference)`);
   console.log("op                     params   python med   python p99   reference med   ratio");
-  console.log("create = the RPC method as workerd runs it: JavaScript arguments, no conversion (runtime/dispatch.py);");
+  console.log("create = the RPC method as workerd runs it: JavaScript arguments, no conversion (runtime/raw_args.py);");
   console.log("create (converted arguments) = the fallback without that path: the SDK's python_from_rpc, then the library");
   for (const op of ["create", "create (converted arguments)", "run"]) for (const row of r[op]) {
     console.log(`${op.padEnd(28)} ${String(row.kib).padStart(5)} KiB ${fmt(row.python.median_us).padStart(11)} ${fmt(row.python.p99_us).padStart(12)} ${fmt(row.reference.median_us).padStart(15)} ${row.ratio.toFixed(0).padStart(7)}x`);

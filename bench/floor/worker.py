@@ -9,7 +9,7 @@ from typing import Any, cast
 from js import Response
 from workers import WorkerEntrypoint
 
-from dynamic_workflows.runtime import dispatch
+from dynamic_workflows.runtime import raw_args
 from dynamic_workflows.runtime.surface import RpcSurface
 
 
@@ -22,5 +22,5 @@ _SURFACE = RpcSurface({"fetch": _fetch})
 
 class Default(WorkerEntrypoint):
     def __new__(cls, ctx: Any, env: Any = None) -> "Default":
-        dispatch.install()
+        raw_args.install()
         return cast(Default, _SURFACE)

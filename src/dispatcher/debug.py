@@ -8,18 +8,20 @@ from __future__ import annotations
 
 import datetime
 import re
+from importlib import import_module
+from types import ModuleType
 from typing import Any
 
 from js import Date
 from pyodide.ffi import JsException
 
-from dynamic_workflows import DynamicWorkflowsError, wrap_workflow_binding
-from dynamic_workflows.runtime import dispatch, native
+from dynamic_workflows import DynamicWorkflowsError, private_details, wrap_workflow_binding
+from dynamic_workflows.runtime import errors, native, raw_args, tenant_env
 from dynamic_workflows.runtime.convert import to_js, to_py
 
 from . import index, routing
 from .config import SHARDS
-from .http import read_json
+from .http import RequestError, read_json
 from .respond import error_response, json_response
 from .store import TenantStore, new_uid
 from .uploads import check_tenant_id, parse_upload
@@ -27,6 +29,7 @@ from .uploads import check_tenant_id, parse_upload
 _INDEX = re.compile(r"/admin/debug/index/(on|off|python|broken)")
 _UNCHECKED_UPLOAD = re.compile(r"/admin/debug/unchecked-upload/([^/]+)")
 _RAW_ACTION = re.compile(r"/admin/debug/raw-action/([^/]+)/(pause|resume|restart|terminate)")
+_FALLBACK = re.compile(r"/admin/debug/fallback/([a-z-]+)")
 
 
 def enabled(env: Any) -> bool:
@@ -72,17 +75,23 @@ async def serve_debug(env: Any, request: Any, path: str) -> Any:
         uid, shard = (new_uid(), SHARDS[0]) if current is None else (current.uid, current.shard)
         version = await store.publish(tenant, code, uid, shard)
         return json_response({"tenant": tenant, "version": version}, 201)
-    if path == "/admin/debug/fast-paths":
-        # Which of the private or bundle-dependent fast paths this isolate runs on.
+    if path == "/admin/debug/details":
+        # The private details in use in this isolate, and whether the bundle's modules load.
         await routing.load()
         await native.load()
         return json_response(
             {
-                "rawDispatch": dispatch.installed(),
+                "details": private_details(),
                 "nativeParams": native.installed(),
                 "routing": routing.installed(),
             }
         )
+    if match := _FALLBACK.fullmatch(path):
+        # Make a private detail's guard fall back as if the detail were gone ("reason"), or
+        # take it again (null): each runs the guard's real fallback.
+        reason = (await read_json(request)).get("reason")
+        _force_fallback(match.group(1), reason)
+        return json_response({"details": private_details()})
     if path == "/admin/debug/raise":
         # An unexpected failure inside a handler, for the catch-all's test.
         raise RuntimeError("raised on purpose by /admin/debug/raise")
@@ -107,3 +116,15 @@ async def _on_any_shard(env: Any, engine_id: str) -> Any:
         except JsException:
             continue
     return await getattr(env, SHARDS[-1]).get(engine_id)
+
+
+def _force_fallback(name: str, reason: str | None) -> None:
+    if name == raw_args.DETAIL:
+        raw_args.force_fallback(reason)
+    elif name == errors.THENABLE:
+        errors.check_thenable((lambda value: value) if reason else None)
+    elif name == tenant_env.DETAIL:
+        sdk = ModuleType(tenant_env.SDK_RPC) if reason else import_module(tenant_env.SDK_RPC)
+        tenant_env.check(sdk)
+    else:
+        raise RequestError(404, f"no private detail {name!r} to force")

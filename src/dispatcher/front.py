@@ -9,7 +9,7 @@ from typing import Any, cast
 from js import URL
 from workers import Request, WorkerEntrypoint
 
-from dynamic_workflows.runtime import dispatch
+from dynamic_workflows.runtime import raw_args
 from dynamic_workflows.runtime.surface import RpcSurface
 
 from .admin import serve_admin
@@ -34,7 +34,7 @@ class Default(WorkerEntrypoint):
     """
 
     def __new__(cls, ctx: Any, env: Any = None) -> Default:
-        dispatch.install()
+        raw_args.install()
         return cast(Default, _SURFACE)
 
     async def fetch(self, request: Any) -> Any:

@@ -38,7 +38,7 @@ from pyodide.ffi import JsException
 from workers import DurableObject
 
 from dynamic_workflows.core import QuotaExceededError, TenantScope
-from dynamic_workflows.runtime import dispatch
+from dynamic_workflows.runtime import raw_args
 from dynamic_workflows.runtime.convert import to_js, to_py
 from dynamic_workflows.runtime.surface import RpcSurface
 
@@ -93,7 +93,7 @@ class TenantIndex(DurableObject):  # type: ignore[no-untyped-call]
     RPC_METHODS = ("reserve", "settle", "observe", "page", "quota", "set_quota", "clear")
 
     def __new__(cls, ctx: Any, env: Any = None) -> TenantIndex:
-        dispatch.install()
+        raw_args.install()
         index = object.__new__(cls)
         index.__init__(ctx, env)  # type: ignore[misc]  # the SDK's wrapped __init__
         methods = {name: _in_js(getattr(index, name)) for name in cls.RPC_METHODS}

@@ -26,7 +26,12 @@ from .core import (
     MissingWorkflowBindingError,
     QuotaExceededError,
     WorkflowEngineError,
+    private_details,
+    record_detail,
 )
+
+#: The library's version (the wheel's, from pyproject.toml's dynamic version).
+__version__ = "0.1.0"
 
 if TYPE_CHECKING:
     from .runtime.binding import DynamicWorkflowBinding, wrap_workflow_binding
@@ -79,7 +84,9 @@ __all__ = [
     "development_runtime",
     "dispatch_workflow",
     "load_tenant_worker",
+    "private_details",
     "python_tenant_modules",
+    "record_detail",
     "tenant_worker_code",
     "wrap_workflow_binding",
 ]

@@ -26,9 +26,13 @@ def test_the_tenant_sees_the_path_without_its_prefix(client: httpx.Client, tenan
 def test_the_dispatcher_runs_on_its_fast_paths(admin: httpx.Client) -> None:
     """Guards what the dispatcher's speed rests on; each falls back safely when missing.
 
-    rawDispatch: the hook into workerd's private introspection module (runtime/dispatch.py).
-    nativeParams, routing: native.mjs and routing.mjs carried as ES modules by the bundle
-    (wrangler.jsonc's rule for **/*.mjs). This fails when any of them stops loading.
+    raw-rpc-arguments: the hook into workerd's private introspection module
+    (runtime/raw_args.py). nativeParams, routing: native.mjs and routing.mjs carried as ES
+    modules by the bundle (wrangler.jsonc's rule for **/*.mjs). This fails when any of them
+    stops loading.
     """
-    response = admin.get("/admin/debug/fast-paths")
-    assert response.json() == {"rawDispatch": True, "nativeParams": True, "routing": True}
+    response = admin.get("/admin/debug/details")
+    found = response.json()
+    raw = [d for d in found["details"] if d["name"] == "raw-rpc-arguments"]
+    assert [d["inUse"] for d in raw] == [True]
+    assert (found["nativeParams"], found["routing"]) == (True, True)

@@ -66,7 +66,7 @@ def test_shared_objects_that_would_write_out_past_the_limit_are_refused_at_once(
 
 
 def test_the_binding_receives_javascript_arguments_unconverted(client: httpx.Client) -> None:
-    """Guards dispatch.install(): with workerd's conversion a Map would arrive as a dict.
+    """Guards raw_args.install(): with workerd's conversion a Map would arrive as a dict.
 
     The hook into workerd's introspection module is a private detail; when it stops
     installing, the binding falls back to converted arguments and this test fails.

@@ -5,6 +5,7 @@ on CPython.
 """
 
 from .admission import Admission, NativeAdmission, Reservation
+from .details import private_details, record_detail
 from .envelope import METADATA_KEY, PARAMS_KEY, unwrap_params, wrap_params
 from .errors import (
     BindingNotExportedError,
@@ -57,6 +58,8 @@ __all__ = [
     "WorkflowEngineError",
     "engine_abort",
     "error_from_rpc",
+    "private_details",
+    "record_detail",
     "run_scope",
     "tenant_event",
     "unwrap_params",

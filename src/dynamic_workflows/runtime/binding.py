@@ -37,7 +37,7 @@ from ..core import (
 from ..core.admission import NativeAdmission
 from ..core.envelope import METADATA_KEY, PARAMS_KEY
 from ..core.tenancy import engine_refusal
-from . import dispatch, native
+from . import native, raw_args
 from .convert import is_null, to_js, to_py
 from .errors import error_pair, internal_error, tenant_facing
 from .measure import batch_of, options_of
@@ -84,7 +84,7 @@ class DynamicWorkflowBinding(WorkerEntrypoint):
     admission: ClassVar[Admission | None] = None
 
     def __new__(cls, ctx: Any, env: Any = None) -> DynamicWorkflowBinding:
-        dispatch.install()
+        raw_args.install()
         call = _Call(ctx.props, cls.admission)
         surface = RpcSurface({name: partial(method, call) for name, method in _METHODS.items()})
         return cast(DynamicWorkflowBinding, surface)

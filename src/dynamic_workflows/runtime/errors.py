@@ -5,11 +5,12 @@ reaches the caller as a ``PythonError`` whose message is the whole traceback,
 dispatcher paths included: workerd's Python glue awaits the method in Python.
 So a tenant-facing method never raises: it *returns* a ``Rejection``, which
 the SDK's ``python_to_rpc`` turns into the JavaScript thenable it carries (as
-it does for any object with a ``js_object``); the caller's promise adopts it
-and rejects with the error. (A rejected ``Promise`` would not do: Pyodide
-turns one returned from Python into a ``PythonError`` again.) Should the SDK
-stop doing so, the error reaches the tenant as a traceback again
-(tests/hostile fails), never as a success.
+it does for any object with a ``js_object``; ``runtime.raw_args`` does the same
+for calls it routes); the caller's promise adopts it and rejects with the
+error. (A rejected ``Promise`` would not do: Pyodide turns one returned from
+Python into a ``PythonError`` again.) ``check_thenable`` checks the SDK's part
+once per isolate (the registry's ``error-thenable``); should it stop, refusals
+are raised, and reach the tenant inside a traceback, never as a success.
 workerd passes that error over RPC as it is (name and message): the library's
 errors with their one-line message, and anything unexpected as
 ``DispatcherInternalError`` with a reference that the dispatcher's log prints
@@ -27,8 +28,13 @@ from typing import Any, ParamSpec, TypeVar
 from js import Error, Object, console
 from pyodide.ffi import JsException, create_once_callable
 
-from ..core import DispatcherInternalError, DynamicWorkflowsError
+from ..core import DispatcherInternalError, DynamicWorkflowsError, details
+from ..core.details import record_detail
 from .convert import to_js
+
+THENABLE = "error-thenable"
+_thenable = {"honoured": True}
+details.warn[0] = console.warn  # the registry's fallback lines, in the worker's log
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -42,11 +48,30 @@ def tenant_facing(method: Callable[P, Awaitable[R]]) -> Callable[P, Awaitable[R 
         try:
             return await method(*args, **kwargs)
         except DynamicWorkflowsError as exc:
-            return rejected(exc)
+            error: Exception = exc
         except Exception as exc:
-            return rejected(internal_error(exc))
+            error = internal_error(exc)
+        if not _thenable["honoured"]:
+            raise error
+        return rejected(error)
 
     return guarded
+
+
+def check_thenable(python_to_rpc: Callable[[Any], Any] | None = None) -> bool:
+    """Whether the SDK's ``python_to_rpc`` hands the caller a ``Rejection``'s thenable; recorded.
+
+    (``python_to_rpc`` is the SDK's; tests pass another to force the fallback.)
+    """
+    if python_to_rpc is None:
+        import workers  # noqa: PLC0415 - the SDK, on first use
+
+        python_to_rpc = workers.python_to_rpc
+    probe = Rejection(None)
+    honoured = bool(getattr(Object, "is")(python_to_rpc(probe), probe.js_object))
+    _thenable["honoured"] = honoured
+    record_detail(THENABLE, honoured, "the SDK's python_to_rpc no longer hands back js_object")
+    return honoured
 
 
 class Rejection:

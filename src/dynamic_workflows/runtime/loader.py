@@ -32,6 +32,7 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping, Sequence
 from functools import cache, partial
+from importlib import import_module
 from importlib.util import find_spec
 from pathlib import Path
 from typing import Any
@@ -41,7 +42,7 @@ from pyodide.ffi import create_proxy, jsnull  # type: ignore[attr-defined]
 
 from ..core import DEFAULT_SCOPE_KEY
 from ..core.flags import PYTHON_DYNAMIC_WORKER_FLAGS, dynamic_worker_flags
-from . import sdk_workflows_js
+from . import sdk_workflows_js, tenant_env
 from .binding import wrap_workflow_binding
 from .convert import to_js
 from .flags import DEVELOPMENT_FLAG, NO_DEDICATED_SNAPSHOT_FLAG, development_runtime
@@ -173,6 +174,7 @@ def python_tenant_modules() -> dict[str, dict[str, str]]:
     ``run`` returns Python objects that cannot cross RPC. The SDK's JavaScript
     helper comes from ``sdk_workflows_js`` (a Python package cannot ship one).
     """
+    tenant_env.check(import_module(tenant_env.SDK_RPC))  # the SDK the tenants will run
     modules: dict[str, dict[str, str]] = {}
     for package in ("dynamic_workflows", "workers"):
         root = _package_dir(package)

@@ -14,7 +14,9 @@ written for a plain Workflow binding runs unchanged. ``load_tenant_worker``
 runs it at the tenant's start-up through a ``.pth`` file in the tenant's
 ``python_modules`` (the mechanism the SDK uses for its own patches). It only
 touches the SDK's private names when they are there; otherwise the tenant
-keeps the SDK's generic wrapper (a runtime test asserts the Workflow one).
+keeps the SDK's generic wrapper, and the registry (``core.details``, detail
+``sdk-env-hook``) says why, in the tenant and, for the SDK it ships to its
+tenants, in the dispatcher (``check``).
 """
 
 from __future__ import annotations
@@ -27,8 +29,11 @@ from importlib.util import find_spec
 from types import ModuleType
 from typing import Any
 
+from ..core import details
+
 #: The SDK module holding the env wrapper and the Workflow wrapper.
 SDK_RPC = "workers.rpc"
+DETAIL = "sdk-env-hook"
 _MARK = "__dynamic_workflows_bindings__"
 _names: set[str] = set()
 
@@ -50,15 +55,35 @@ def installed() -> bool:
     return bool(getattr(env_wrapper, _MARK, False))
 
 
+def check(rpc: ModuleType) -> str | None:
+    """What ``rpc`` (the SDK's module) lacks for the hook, recorded; None when it has it all."""
+    env_wrapper = getattr(rpc, "_EnvWrapper", None)
+    lacks = [
+        name
+        for name, found in (
+            ("_EnvWrapper._getattr_helper", getattr(env_wrapper, "_getattr_helper", None)),
+            ("_WorkflowBindingWrapper", getattr(rpc, "_WorkflowBindingWrapper", None)),
+        )
+        if found is None
+    ]
+    reason = f"the SDK's workers.rpc has no {' or '.join(lacks)}" if lacks else None
+    if reason is not None:  # the log line goes to the worker's log, as errors.py sets it
+        from js import console  # noqa: PLC0415 - this module is imported before js is needed
+
+        details.warn[0] = console.warn
+    details.record_detail(DETAIL, reason is None, reason)
+    return reason
+
+
 def patch(rpc: ModuleType) -> bool:
     """Patch the SDK's env wrapper in ``rpc``; False when the SDK lacks what it needs."""
     env_wrapper: Any = getattr(rpc, "_EnvWrapper", None)
-    workflow_wrapper: Any = getattr(rpc, "_WorkflowBindingWrapper", None)
-    original = getattr(env_wrapper, "_getattr_helper", None)
-    if env_wrapper is None or workflow_wrapper is None or original is None:
-        return False
     if getattr(env_wrapper, _MARK, False):
         return True
+    if check(rpc) is not None:
+        return False
+    workflow_wrapper: Any = rpc._WorkflowBindingWrapper
+    original = env_wrapper._getattr_helper
 
     def _getattr_helper(self: Any, name: str) -> Any:
         if name in _names:

@@ -6,10 +6,12 @@ on ``dynamic_workflows.tenant.Workflows(self.env.WORKFLOWS)``.
 """
 
 import json
+from types import ModuleType
 from urllib.parse import parse_qs, urlparse
 
 from workers import Response, WorkerEntrypoint, WorkflowEntrypoint
 
+import dynamic_workflows
 from dynamic_workflows import development_runtime  # only for /runtime and /facade
 from dynamic_workflows.runtime import tenant_env
 from dynamic_workflows.tenant import Workflows
@@ -58,6 +60,10 @@ class Default(WorkerEntrypoint):
         idiom, action = url.path.strip("/").split("/")
         query = {k: v[0] if k != "ids" else v[0].split(",") for k, v in parse_qs(url.query).items()}
         body = json.loads(await request.text() or "null") if request.method == "POST" else None
+        if idiom == "runtime" and action == "force-hook-fallback":
+            # The hook's guard, given an SDK without the names it patches.
+            tenant_env.patch(ModuleType(tenant_env.SDK_RPC))
+            return Response.json({"details": dynamic_workflows.private_details()})
         if idiom == "runtime":
             return Response.json(
                 {

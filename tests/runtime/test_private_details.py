@@ -1,0 +1,125 @@
+"""Each private detail the library relies on: in use here, and its guard's fallback when forced.
+
+``/admin/debug/fallback/<name>`` makes a guard run as if its detail were gone (or takes the
+detail again); the registry then says so, with the reason, and the dev server's log holds
+exactly one JSON line for the detail's first fallback, however often it falls back.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Iterator
+from typing import Any
+
+import httpx
+import pytest
+
+from tests.conftest import Dispatcher, create, wait_for
+from tests.hostile.conftest import attack
+
+pytestmark = pytest.mark.workerd
+
+LIBRARY_DETAILS = ("raw-rpc-arguments", "error-thenable", "sdk-env-hook")
+
+
+def details(admin: httpx.Client) -> dict[str, dict[str, Any]]:
+    response = admin.get("/admin/debug/details")
+    assert response.status_code == 200, response.text
+    return {entry["name"]: entry for entry in response.json()["details"]}
+
+
+def force(admin: httpx.Client, name: str, reason: str | None) -> dict[str, Any]:
+    response = admin.post(f"/admin/debug/fallback/{name}", json={"reason": reason})
+    assert response.status_code == 200, response.text
+    (entry,) = [e for e in response.json()["details"] if e["name"] == name]
+    return dict(entry)
+
+
+def fallback_lines(dispatcher: Dispatcher, name: str) -> list[dict[str, Any]]:
+    """The registry's JSON lines for ``name`` in the dev server's log (workerd prints them)."""
+    if dispatcher.server is None:
+        pytest.skip("a deployed dispatcher's log is not readable from here")
+    lines = []
+    for line in dispatcher.server.log_tail(100_000).splitlines():
+        start = line.find('{"event": "dynamic_workflows.fallback"')
+        if start >= 0:
+            found, _ = json.JSONDecoder().raw_decode(line[start:])
+            if found["detail"] == name:
+                lines.append(found)
+    return lines
+
+
+def logged(dispatcher: Dispatcher, name: str, reason: str) -> int:
+    """How many lines the log holds for ``name``, once one with ``reason`` is among them."""
+    deadline = time.monotonic() + 10
+    while True:
+        lines = fallback_lines(dispatcher, name)
+        if any(line["reason"] == reason for line in lines) or time.monotonic() > deadline:
+            break
+        time.sleep(0.2)
+    assert any(line["reason"] == reason for line in lines), lines
+    return len(lines)
+
+
+@pytest.fixture
+def forced(admin: httpx.Client, request: pytest.FixtureRequest) -> Iterator[dict[str, Any]]:
+    """The detail named by the test's parameter, forced to fall back, and taken again after."""
+    name = request.param
+    yield force(admin, name, "forced by the test")
+    assert force(admin, name, None)["inUse"] is True
+
+
+@pytest.mark.parametrize("name", LIBRARY_DETAILS)
+def test_each_library_detail_is_in_use_on_this_runtime(admin: httpx.Client, name: str) -> None:
+    entry = details(admin)[name]
+    assert entry["inUse"] is True, entry
+    assert entry["reason"] is None
+
+
+@pytest.mark.parametrize("forced", LIBRARY_DETAILS, indirect=True)
+def test_a_forced_fallback_shows_in_the_status_with_its_reason_and_logs_one_line(
+    admin: httpx.Client, dispatcher: Dispatcher, forced: dict[str, Any]
+) -> None:
+    assert forced["inUse"] is False
+    assert forced["reason"]
+    count = logged(dispatcher, forced["name"], forced["reason"])
+    (line,) = [
+        e for e in fallback_lines(dispatcher, forced["name"]) if e["reason"] == forced["reason"]
+    ]
+    assert line["fallback"] == forced["fallback"]
+    force(admin, forced["name"], None)
+    force(admin, forced["name"], "forced once more")  # no second line for the same detail
+    time.sleep(0.5)
+    assert len(fallback_lines(dispatcher, forced["name"])) == count
+
+
+@pytest.mark.parametrize("forced", ["raw-rpc-arguments"], indirect=True)
+def test_without_raw_arguments_a_create_still_completes_on_converted_ones(
+    client: httpx.Client, forced: dict[str, Any]
+) -> None:
+    instance_id = create(client, "js-orders", id="converted-args-1", params={"who": "cy"})
+    result = wait_for(client, "js-orders", instance_id)
+    assert result["status"] == "complete", result
+    assert result["output"]["greeting"] == "Hello, cy!"
+
+
+@pytest.mark.parametrize("forced", ["error-thenable"], indirect=True)
+def test_without_the_error_thenable_a_refusal_is_still_a_refusal_with_its_message(
+    client: httpx.Client, forced: dict[str, Any]
+) -> None:
+    results = attack(client, "js-attacker", "names", {"names": ["get"], "args": ["-bad"]})
+    assert results["get"]["ok"] is False, results
+    assert "dynamic-workflows: instance id '-bad'" in results["get"]["message"], results
+
+
+def test_a_python_tenant_records_its_own_env_hook_fallback(
+    client: httpx.Client, dispatcher: Dispatcher
+) -> None:
+    """The hook runs in the tenant's isolate: its guard records and logs there."""
+    response = client.get("/t/py-sdk-idiom/runtime/force-hook-fallback")
+    assert response.status_code == 200, response.text
+    (entry,) = [e for e in response.json()["details"] if e["name"] == "sdk-env-hook"]
+    assert entry["inUse"] is False
+    assert "_EnvWrapper._getattr_helper" in entry["reason"]
+    logged(dispatcher, "sdk-env-hook", entry["reason"])
