@@ -35,6 +35,9 @@ _TENANT = re.compile(r"/admin/tenants/([^/]+)")
 _INSTANCE = re.compile(r"/admin/tenants/([^/]+)/instances/([^/]+)")
 _INSTANCES = re.compile(r"/admin/tenants/([^/]+)/instances/?")
 _QUOTA = re.compile(r"/admin/tenants/([^/]+)/quota")
+_CURRENT = re.compile(r"/admin/tenants/([^/]+)/current")
+_TENANTS = re.compile(r"/admin/tenants/?")
+_VERSION = re.compile(r"[0-9a-f]{20}")
 #: The statuses the engine reports, for the listing's ``status`` filter.
 STATUSES = frozenset(
     {"queued", "running", "paused", "errored", "terminated", "complete", "waiting",
@@ -69,6 +72,15 @@ async def serve_admin(env: Any, request: Any, path: str) -> Any:
             return error_response(405, "use GET or PUT")
         body = await read_json(request) if method == "PUT" else None
         return await _quota(env, store, tenant, body)
+    if match := _CURRENT.fullmatch(path):
+        if method != "PUT":
+            return error_response(405, 'use PUT with {"version": "<an earlier version>"}')
+        tenant = check_tenant_id(match.group(1))
+        return await _roll_back(env, store, tenant, await read_json(request))
+    if _TENANTS.fullmatch(path):
+        if method != "GET":
+            return error_response(405, "use GET")
+        return await _list_tenants(store, URL.new(request.url).searchParams)
     if match := _TENANT.fullmatch(path):
         tenant = check_tenant_id(match.group(1))
         if method == "PUT":
@@ -99,15 +111,51 @@ async def _publish(env: Any, store: TenantStore, tenant: str, body: Any) -> Any:
 
 async def _tenant(store: TenantStore, tenant: str) -> Any:
     current = await _known(store, tenant)
+    history = await store.history(tenant)
     return json_response(
         {
             "tenant": tenant,
             "uid": current.uid,
             "version": current.version,
             "shard": current.shard,
-            "versions": await store.versions(tenant),
+            "versions": sorted(version for version, _ in history),
+            "history": [{"version": v, "uploaded": at} for v, at in history],
         }
     )
+
+
+async def _list_tenants(store: TenantStore, query: Any) -> Any:
+    """A page of tenant names, ``?limit=`` (1-1000, 100) and ``?cursor=`` from the last."""
+    limit = _limit(query.get("limit"), default=100, most=1000)
+    given = query.get("cursor")
+    names, after = await store.tenants(str(given) if given else None, limit)
+    return json_response({"tenants": names, "nextCursor": after})
+
+
+async def _roll_back(env: Any, store: TenantStore, tenant: str, body: Any) -> Any:
+    """Point the tenant's ``current`` at an earlier stored version (proved to load first).
+
+    Its identity and shard stay; instances keep the version they were created with, and
+    new ones (and the tenant's requests) get this one.
+    """
+    current = await _known(store, tenant)
+    version = body.get("version") if isinstance(body, dict) else None
+    if not isinstance(version, str) or not _VERSION.fullmatch(version):
+        raise RequestError(
+            400, 'the body must be {"version": "<20 hex digits>"}, one of the tenant\'s versions'
+        )
+    code = await store.load(tenant, version)
+    if code is None:
+        raise RequestError(
+            404,
+            f"tenant {tenant!r} has no version {version}: GET /admin/tenants/{tenant} "
+            "lists its versions",
+        )
+    failure = await probe(env, tenant, current.uid, version, code, current.shard)
+    if failure is not None:
+        return error_response(400, f"version {version} does not load any more: {failure}")
+    await store.point(tenant, Current(current.uid, version, current.shard), code)
+    return json_response({"tenant": tenant, "version": version, "previous": current.version})
 
 
 async def _instance_status(env: Any, store: TenantStore, tenant: str, instance_id: str) -> Any:
@@ -188,11 +236,11 @@ async def _list_instances(env: Any, store: TenantStore, tenant: str, query: Any)
     )
 
 
-def _limit(text: Any) -> int:
+def _limit(text: Any, *, default: int = 20, most: int = MAX_LIMIT) -> int:
     if not text:
-        return 20
-    if not str(text).isdigit() or not 1 <= int(str(text)) <= MAX_LIMIT:
-        raise RequestError(400, f"limit must be a whole number from 1 to {MAX_LIMIT}")
+        return default
+    if not str(text).isdigit() or not 1 <= int(str(text)) <= most:
+        raise RequestError(400, f"limit must be a whole number from 1 to {most}")
     return int(str(text))
 
 

@@ -66,13 +66,28 @@ class TenantStore:
         key = _code_key(tenant, version)
         if is_null(await self._bucket.head(key)):
             await self._bucket.put(key, code.to_json())
+        await self.point(tenant, Current(uid, version, shard), code)
+        return version
+
+    async def point(self, tenant: str, current: Current, code: TenantCode) -> None:
+        """Make ``current`` the tenant's pointer (its code, ``code``, is already stored):
+        an upload, or a rollback to an earlier version."""
         pointer = json.dumps(
-            {"uid": uid, "version": version, "shard": shard}, separators=(",", ":")
+            {"uid": current.uid, "version": current.version, "shard": current.shard},
+            separators=(",", ":"),
         )
         await self._bucket.put(_current_key(tenant), pointer)
-        _remember(tenant, version, code)
-        _POINTERS[tenant] = (Current(uid, version, shard), time.monotonic() + POINTER_TTL)
-        return version
+        _remember(tenant, current.version, code)
+        _POINTERS[tenant] = (current, time.monotonic() + POINTER_TTL)
+
+    async def tenants(self, cursor: str | None, limit: int) -> tuple[list[str], str | None]:
+        """A page of tenant names (in R2's key order) and the cursor of the next, or None."""
+        options: dict[str, Any] = {"prefix": _TENANTS, "delimiter": "/", "limit": limit}
+        if cursor is not None:
+            options["cursor"] = cursor
+        listed = await self._bucket.list(to_js(options))
+        names = [str(prefix)[len(_TENANTS) : -1] for prefix in listed.delimitedPrefixes]
+        return names, str(listed.cursor) if listed.truncated else None
 
     async def uid(self, tenant: str) -> str | None:
         """The tenant's identity, None if there is no tenant of that name."""
@@ -105,13 +120,20 @@ class TenantStore:
         return pointer[0], code
 
     async def versions(self, tenant: str) -> list[str]:
-        prefix, keys, cursor = f"tenants/{tenant}/code/", [], None
+        return sorted(version for version, _ in await self.history(tenant))
+
+    async def history(self, tenant: str) -> list[tuple[str, str]]:
+        """Each stored version and when it was first uploaded (ISO 8601), oldest first."""
+        prefix, found, cursor = f"tenants/{tenant}/code/", [], None
         while True:
             options = {"prefix": prefix} if cursor is None else {"prefix": prefix, "cursor": cursor}
             listed = await self._bucket.list(to_js(options))
-            keys += [str(obj.key)[len(prefix) :] for obj in listed.objects]
+            found += [
+                (str(obj.key)[len(prefix) :], str(obj.uploaded.toISOString()))
+                for obj in listed.objects
+            ]
             if not listed.truncated:
-                return sorted(keys)
+                return sorted(found, key=lambda item: (item[1], item[0]))
             cursor = str(listed.cursor)
 
     async def load(self, tenant: str, version: str) -> TenantCode | None:
@@ -157,6 +179,9 @@ def _remember(tenant: str, version: str, code: TenantCode) -> None:
     if len(_CODE) >= _CACHE_LIMIT:
         del _CODE[next(iter(_CODE))]
     _CODE[(tenant, version)] = code
+
+
+_TENANTS = "tenants/"
 
 
 def _code_key(tenant: str, version: str) -> str:
