@@ -10,7 +10,7 @@
 SHELL := /bin/bash
 VENV := .venv
 PY := $(VENV)/bin/python
-STAMP := $(VENV)/.installed-$(shell sha256sum pyproject.toml | cut -c1-16)
+STAMP := $(VENV)/.installed-$(shell cat pyproject.toml cli/pyproject.toml | sha256sum | cut -c1-16)
 RUNTIME ?= offline
 PORT ?= 8787
 
@@ -45,10 +45,11 @@ check: setup
 setup: $(STAMP)
 	$(PY) tools/offline_runtime/setup.py $(if $(filter official,$(RUNTIME)),--official)
 
-# The venv: the library (editable) and the dev tools of pyproject's [dependency-groups]
+# The venv: the library and the operator CLI dwctl (cli/, a distribution of its own: see its
+# pyproject.toml), both editable, and the dev tools of pyproject's [dependency-groups]
 # (pywrangler, uv, the test tools); `--group` needs pip >= 25.1.
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml cli/pyproject.toml
 	test -x $(PY) || python3 -m venv $(VENV)
 	$(PY) -m pip install --quiet --disable-pip-version-check 'pip>=25.1'
-	$(PY) -m pip install --quiet --disable-pip-version-check -e . --group dev
+	$(PY) -m pip install --quiet --disable-pip-version-check -e . -e ./cli --group dev
 	touch $@

@@ -1,32 +1,26 @@
-"""Upload the example tenants (``tenants/<name>/``) to a dispatcher's admin API."""
+"""The example tenants (``tenants/<name>/``) and uploads, through the operator CLI's code.
+
+``make dev``, the tests and the benchmarks upload with ``dwctl``'s own functions
+(``dwctl.code.upload_body``, ``dwctl.client.AdminClient.upload``), so CI runs them.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 import httpx
 
+from dwctl.client import AdminClient
+from dwctl.code import upload_body
+
 TENANTS_DIR = Path(__file__).resolve().parent.parent / "tenants"
-MAIN_MODULES = ("index.js", "main.py")
+
+__all__ = ["TENANTS_DIR", "upload", "upload_body", "upload_examples"]
 
 
-def upload_body(directory: Path, **overrides: Any) -> dict[str, Any]:
-    """An upload for every .js/.py file of a tenant directory."""
-    modules = {
-        path.relative_to(directory).as_posix(): path.read_text()
-        for path in sorted(directory.rglob("*"))
-        if path.suffix in (".js", ".py") and "__pycache__" not in path.parts
-    }
-    main = next(name for name in MAIN_MODULES if name in modules)
-    return {"mainModule": main, "modules": modules, **overrides}
-
-
-def upload(client: httpx.Client, tenant: str, body: dict[str, Any]) -> str:
-    """PUT a tenant's code; returns its version."""
-    response = client.put(f"/admin/tenants/{tenant}", json=body)
-    response.raise_for_status()
-    return str(response.json()["version"])
+def upload(client: httpx.Client, tenant: str, body: dict[str, object]) -> str:
+    """PUT a tenant's code with ``client`` (base URL and token set); returns its version."""
+    return AdminClient(client).upload(tenant, body)
 
 
 def upload_examples(client: httpx.Client) -> dict[str, str]:
