@@ -24,13 +24,16 @@ tenant whose ``env.WORKFLOWS`` is the wrapped Workflow binding;
   also that flag, ``disable_python_dedicated_snapshot`` (so that the runtime's
   baseline memory snapshot, restored in every Python isolate, fits the tenant
   too) and ``allowExperimental``: the tenant's own flags can then switch on
-  experimental features, so accept only flags you allow.
+  experimental features, so accept only flags you allow;
+* attach Tail Workers when asked (``tails``): service stubs, usually
+  ``ctx.exports`` entrypoints of the dispatcher with props naming the tenant,
+  that receive each invocation's logs, exceptions and outcome after it ends.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from functools import cache, partial
 from importlib import import_module
 from importlib.util import find_spec
@@ -101,6 +104,7 @@ def tenant_worker_code(
     scope_key: str | None = DEFAULT_SCOPE_KEY,
     limits: Mapping[str, int] | None = None,
     global_outbound: Any = None,
+    tails: Sequence[Any] | Callable[[], Sequence[Any]] = (),
 ) -> Any:
     """A Worker Loader ``WorkerCode`` (a JavaScript object) for one tenant.
 
@@ -110,6 +114,9 @@ def tenant_worker_code(
     ``compatibility_flags`` must not name a flag ``compatibility_date`` already
     enables (``core.flags.RedundantFlagError``: local workerd would load the
     worker silently, an older Cloudflare runtime would refuse it).
+    ``tails`` are the Tail Workers' service stubs, or a function that makes them:
+    it is called only when the code is built, so ``load_tenant_worker`` makes no
+    stubs for an isolate that is already loaded.
     """
     python = main_module.endswith(".py")
     development = python and development_runtime()
@@ -153,6 +160,9 @@ def tenant_worker_code(
         worker.globalOutbound = global_outbound
     if limits is not None:
         worker.limits = to_js(dict(limits))
+    stubs = list(tails() if callable(tails) else tails)
+    if stubs:
+        worker.tails = to_js(stubs)
     return worker
 
 
