@@ -3,11 +3,13 @@
 ``DynamicWorkflowBinding`` must be exported under that name: ``wrap_workflow_binding``
 finds it on ctx.exports. The reference dispatcher exports the library's class with
 its admission hook set: quotas and the instance index (``dispatcher.index``).
+``TenantTail`` is the Tail Worker of every tenant worker (``dispatcher.tail``).
 """
 
 from dispatcher.front import Default
 from dispatcher.index import IndexAdmission, TenantIndex
 from dispatcher.runs import DynamicWorkflow
+from dispatcher.tail import TenantTail
 from dynamic_workflows import DynamicWorkflowBinding as LibraryBinding
 
 
@@ -15,4 +17,4 @@ class DynamicWorkflowBinding(LibraryBinding):
     admission = IndexAdmission()
 
 
-__all__ = ["Default", "DynamicWorkflow", "DynamicWorkflowBinding", "TenantIndex"]
+__all__ = ["Default", "DynamicWorkflow", "DynamicWorkflowBinding", "TenantIndex", "TenantTail"]

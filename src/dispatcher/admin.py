@@ -18,10 +18,10 @@ from pyodide.ffi import JsException
 
 from dynamic_workflows import DynamicWorkflowsError, InstanceNotFoundError
 from dynamic_workflows.core import TenantScope
-from dynamic_workflows.runtime.convert import to_js, to_py
+from dynamic_workflows.runtime.convert import is_null, to_js, to_py
 
-from . import cursor, debug, index
-from .config import OPEN_SHARDS
+from . import cursor, debug, index, logs
+from .config import LOG_LIMITS, OPEN_SHARDS
 from .http import RequestError, read_json
 from .index import FINAL, MISSING, Row, index_of
 from .quota import Quota
@@ -38,6 +38,7 @@ _QUOTA = re.compile(r"/admin/tenants/([^/]+)/quota")
 _CURRENT = re.compile(r"/admin/tenants/([^/]+)/current")
 _TENANTS = re.compile(r"/admin/tenants/?")
 _VERSION = re.compile(r"[0-9a-f]{20}")
+_LOGS = re.compile(r"/admin/tenants/([^/]+)/logs")
 #: The statuses the engine reports, for the listing's ``status`` filter.
 STATUSES = frozenset(
     {"queued", "running", "paused", "errored", "terminated", "complete", "waiting",
@@ -66,6 +67,9 @@ async def serve_admin(env: Any, request: Any, path: str) -> Any:
     if match := _INSTANCE.fullmatch(path):
         tenant, instance_id = check_tenant_id(match.group(1)), match.group(2)
         return await _instance_status(env, store, tenant, instance_id)
+    if match := _LOGS.fullmatch(path):
+        tenant = check_tenant_id(match.group(1))
+        return await _logs(env, store, tenant, URL.new(request.url).searchParams)
     if match := _QUOTA.fullmatch(path):
         tenant = check_tenant_id(match.group(1))
         if method not in ("GET", "PUT"):
@@ -198,6 +202,58 @@ async def _quota(env: Any, store: TenantStore, tenant: str, body: Any) -> Any:
     return json_response({"tenant": tenant, **state})
 
 
+async def _logs(env: Any, store: TenantStore, tenant: str, params: Any) -> Any:
+    """A page of the tenant's logs, newest first (or the entries after ``after``, oldest first)."""
+    current = await _known(store, tenant)
+    query = logs.LogQuery.from_params(lambda name: _param(params, name))
+    asked = {
+        "instance": query.instance,
+        "levels": sorted(query.levels),
+        "before": query.before,
+        "after": query.after,
+        "limit": query.limit,
+    }
+    answer = to_py(await index_of(env, current.uid).logs(to_js(asked)))
+    rows = answer["rows"]
+    more = len(rows) > query.limit
+    rows = rows[: query.limit]
+    entries = [_log_entry(row) for row in rows]
+    older = more and query.after is None
+    return json_response(
+        {
+            "tenant": tenant,
+            "logs": entries,
+            "nextCursor": cursor.encode(rows[-1][0], logs.CURSOR_KIND) if older else None,
+            "more": more,
+            "stored": answer["stats"],
+            "limits": {"entries": LOG_LIMITS.entries, "bytes": LOG_LIMITS.bytes},
+        }
+    )
+
+
+def _param(params: Any, name: str) -> str | None:
+    value = params.get(name)
+    return None if is_null(value) else str(value)
+
+
+def _log_entry(row: list[Any]) -> dict[str, Any]:
+    seq, at, level, source, instance, name, message = row
+    return {
+        "seq": int(seq),
+        "at": _iso(float(at) / 1000),
+        "level": level,
+        "source": source,
+        "instance": instance,
+        "name": name,
+        "message": message,
+    }
+
+
+def _iso(seconds: float) -> str:
+    moment = datetime.datetime.fromtimestamp(seconds, datetime.UTC)
+    return moment.isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
 async def _list_instances(env: Any, store: TenantStore, tenant: str, query: Any) -> Any:
     """A page of the tenant's instances, newest first, each with its live engine status."""
     current = await _known(store, tenant)
@@ -245,13 +301,12 @@ def _limit(text: Any, *, default: int = 20, most: int = MAX_LIMIT) -> int:
 
 
 def _listed(row: Row, status: str) -> dict[str, Any]:
-    created = datetime.datetime.fromtimestamp(row.created_at, datetime.UTC)
     return {
         "id": row.id,
         "engineId": row.engine_id,
         "tenant": row.tenant,
         "codeVersion": row.version,
-        "createdAt": created.isoformat(timespec="milliseconds").replace("+00:00", "Z"),
+        "createdAt": _iso(row.created_at),
         "status": status,
     }
 

@@ -5,6 +5,8 @@ Pure values (no ``js``), so the pure modules and their tests can read them.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from .quota import Quota
 
 #: Every Workflow binding of ``DynamicWorkflow`` the dispatcher runs tenants on (wrangler.jsonc).
@@ -25,3 +27,18 @@ DEFAULT_QUOTA = Quota(creates_per_second=50.0, burst=100, max_unfinished=10_000)
 STALE_RESERVATION_S = 30.0
 #: How many of a tenant's unfinished instances one create at the cap re-checks with the engine.
 RECHECK_AT_CAP = 50
+
+
+@dataclass(frozen=True, slots=True)
+class LogLimits:
+    """How much of a tenant's logs its index keeps: the newest ``entries`` within ``bytes``
+    (older ones dropped and counted); one entry's text is cut at ``message_bytes``, and one
+    invocation sends at most ``per_invocation`` entries (the rest are counted as dropped)."""
+
+    entries: int
+    bytes: int
+    message_bytes: int
+    per_invocation: int
+
+
+LOG_LIMITS = LogLimits(entries=1000, bytes=512 * 1024, message_bytes=8 * 1024, per_invocation=100)

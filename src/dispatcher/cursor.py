@@ -9,24 +9,28 @@ from __future__ import annotations
 import base64
 import binascii
 
-_PREFIX = "i1:"
+#: The kind of the instance listing's cursors (the logs' is ``logs.CURSOR_KIND``).
+_KIND = "i1"
 
 
 class CursorError(ValueError):
     """A cursor this dispatcher did not make."""
 
 
-def encode(row: int) -> str:
-    return base64.urlsafe_b64encode(f"{_PREFIX}{row}".encode()).decode().rstrip("=")
+def encode(row: int, kind: str = _KIND) -> str:
+    """The cursor of a page that starts after ``row``; ``kind`` names the listing it is for."""
+    return base64.urlsafe_b64encode(f"{kind}:{row}".encode()).decode().rstrip("=")
 
 
-def decode(cursor: str) -> int:
-    """The row after which the page starts; ``CursorError`` for anything not from ``encode``."""
+def decode(cursor: str, kind: str = _KIND) -> int:
+    """The row after which the page starts; ``CursorError`` for anything not from ``encode``
+    (a cursor of another listing included)."""
     try:
         text = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
     except (binascii.Error, UnicodeDecodeError, ValueError):
         raise CursorError("cursor is not one this API returned: pass nextCursor back") from None
-    number = text.removeprefix(_PREFIX)
-    if not text.startswith(_PREFIX) or not number.isdigit() or len(number) > 18:
+    prefix = f"{kind}:"
+    number = text.removeprefix(prefix)
+    if not text.startswith(prefix) or not number.isdigit() or len(number) > 18:
         raise CursorError("cursor is not one this API returned: pass nextCursor back")
     return int(number)

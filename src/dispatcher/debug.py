@@ -19,7 +19,7 @@ from dynamic_workflows import DynamicWorkflowsError, private_details, wrap_workf
 from dynamic_workflows.runtime import errors, native, raw_args, tenant_env
 from dynamic_workflows.runtime.convert import to_js, to_py
 
-from . import index, routing
+from . import index, routing, tail
 from .config import SHARDS
 from .http import RequestError, read_json
 from .respond import error_response, json_response
@@ -27,6 +27,7 @@ from .store import TenantStore, new_uid
 from .uploads import check_tenant_id, parse_upload
 
 _INDEX = re.compile(r"/admin/debug/index/(on|off|python|broken)")
+_TAILS = re.compile(r"/admin/debug/tails/(on|off)")
 _UNCHECKED_UPLOAD = re.compile(r"/admin/debug/unchecked-upload/([^/]+)")
 _RAW_ACTION = re.compile(r"/admin/debug/raw-action/([^/]+)/(pause|resume|restart|terminate)")
 _FALLBACK = re.compile(r"/admin/debug/fallback/([a-z-]+)")
@@ -55,6 +56,10 @@ async def serve_debug(env: Any, request: Any, path: str) -> Any:
     if path.startswith("/admin/debug/raw-status/"):
         instance = await _on_any_shard(env, path.rsplit("/", 1)[1])
         return json_response(to_py(await instance.status()))
+    if match := _TAILS.fullmatch(path):
+        # The benchmarks' baseline: tenant workers loaded from now on carry no tail.
+        tail.ENABLED["tails"] = match.group(1) == "on"
+        return json_response(tail.ENABLED)
     if match := _INDEX.fullmatch(path):
         # The benchmarks' baseline: wrapped creates without the index and quotas; and the
         # hook's Python path (reserve) instead of its native one, for the tests.

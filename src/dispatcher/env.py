@@ -14,9 +14,10 @@ from workers import import_from_javascript
 
 def raw_env() -> Any:
     """The raw JavaScript env (bindings as the runtime gives them)."""
-    return _workers_module().env
+    return workers_module().env
 
 
 @cache
-def _workers_module() -> Any:
+def workers_module() -> Any:
+    """``cloudflare:workers`` (its ``env``, and ``exports``: the ctx.exports loopbacks)."""
     return import_from_javascript("cloudflare:workers")

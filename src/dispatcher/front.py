@@ -16,6 +16,7 @@ from .admin import serve_admin
 from .cursor import CursorError
 from .env import raw_env
 from .http import RequestError
+from .logs import LogQueryError
 from .quota import QuotaError
 from .respond import error_response, internal_error
 from .traffic import serve_tenant
@@ -49,7 +50,7 @@ class Default(WorkerEntrypoint):
             return error_response(404, "not found: use /t/<tenant>/... or /admin/...")
         except RequestError as exc:
             return error_response(exc.status, str(exc))
-        except (UploadError, QuotaError, CursorError) as exc:
+        except (UploadError, QuotaError, CursorError, LogQueryError) as exc:
             return error_response(400, str(exc))
         except Exception:
             # Nothing raises past the handler: the caller gets an id, the log the traceback.

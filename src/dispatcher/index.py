@@ -42,8 +42,10 @@ from dynamic_workflows.runtime import raw_args
 from dynamic_workflows.runtime.convert import to_js, to_py
 from dynamic_workflows.runtime.surface import RpcSurface
 
+from . import logtable
 from .config import DEFAULT_QUOTA, INDEX_BINDING, RECHECK_AT_CAP, STALE_RESERVATION_S
 from .env import raw_env
+from .logs import LogQuery, normalise
 from .quota import Bucket, Quota, admit
 
 #: Engine statuses after which an instance never runs again by itself.
@@ -90,7 +92,10 @@ class TenantIndex(DurableObject):  # type: ignore[no-untyped-call]
     conversions) and their results go back as JavaScript.
     """
 
-    RPC_METHODS = ("reserve", "settle", "observe", "page", "quota", "set_quota", "clear")
+    RPC_METHODS = (
+        "reserve", "settle", "observe", "page", "quota", "set_quota", "clear",
+        "append_logs", "logs",
+    )  # fmt: skip
 
     def __new__(cls, ctx: Any, env: Any = None) -> TenantIndex:
         raw_args.install()
@@ -103,9 +108,12 @@ class TenantIndex(DurableObject):  # type: ignore[no-untyped-call]
         super().__init__(ctx, env)
         self.storage = ctx.storage
         self.sql = ctx.storage.sql
-        for statement in _SCHEMA:
+        for statement in (*_SCHEMA, *logtable.SCHEMA):
             self.sql.exec(statement)
         self._settings: dict[str, Any] = {}
+        self.log_table = logtable.LogTable(
+            self.sql, (lambda: int(self._get("logs_dropped") or 0), self._set_dropped)
+        )
 
     async def reserve(self, request: Any) -> dict[str, Any]:
         """Check the quotas for ``request["items"]`` and insert them, or say why not."""
@@ -200,7 +208,23 @@ class TenantIndex(DurableObject):  # type: ignore[no-untyped-call]
     async def clear(self) -> None:
         """Forget everything (the tenant is deleted)."""
         self._settings.clear()
+        self.log_table.forget()
         await self.storage.deleteAll()
+
+    async def append_logs(self, batch: dict[str, Any]) -> None:
+        """Store a batch of the tenant's log entries: ``{"entries": [...], "dropped": n}``."""
+        now = _now() * 1000
+        entries = [normalise(raw, now) for raw in batch.get("entries") or []]
+        self.log_table.append(entries, int(batch.get("dropped") or 0))
+
+    async def logs(self, query: dict[str, Any]) -> dict[str, Any]:
+        """A page of the tenant's logs (``LogQuery`` fields) and the store's counts."""
+        levels = frozenset(query.pop("levels", None) or ())
+        rows = self.log_table.page(LogQuery(levels=levels, **query))
+        return {"rows": rows, "stats": self.log_table.stats()}
+
+    def _set_dropped(self, count: int) -> None:
+        self._set("logs_dropped", count)
 
     def _quota(self) -> Quota:
         stored = self._get("quota")

@@ -9,12 +9,14 @@ tenant's isolate.
 from __future__ import annotations
 
 import base64
+from functools import partial
 from typing import Any
 
 from pyodide.ffi import JsException
 
 from dynamic_workflows import development_runtime, load_tenant_worker
 
+from . import tail
 from .uploads import ALLOWED_FLAGS, BINARY_TYPES, TenantCode, UploadError, load_failure
 
 LIMITS = {"cpuMs": 5_000, "subRequests": 50}
@@ -42,8 +44,12 @@ class TenantDeletedError(RuntimeError):
 
 
 def isolate_id(tenant: str, uid: str, version: str) -> str:
-    """The Worker Loader id of a tenant's code version (workerd caches an isolate per id)."""
-    return f"{tenant}@{uid}@{version}"
+    """The Worker Loader id of a tenant's code version (workerd caches an isolate per id).
+
+    Loaded while the tails are switched off (a benchmark's baseline), the same code gets
+    an isolate of its own: the tails are part of the code an isolate is loaded with.
+    """
+    return f"{tenant}@{uid}@{version}" + ("" if tail.ENABLED["tails"] else "@untailed")
 
 
 def tenant_metadata(tenant: str, uid: str, version: str) -> dict[str, str]:
@@ -78,6 +84,7 @@ def tenant_worker(
         scope_key=SCOPE_KEY,
         binding_name=shard,
         limits=LIMITS,
+        tails=partial(tail.tail_stubs, tenant, uid, version),
     )
 
 

@@ -1,0 +1,135 @@
+"""Per-tenant logs: the dispatcher's Tail Worker of every tenant worker, and its runs observed.
+
+Every tenant worker the dispatcher loads (``tenants.tenant_worker``) carries
+``ctx.exports.TenantTail({props: {tenant, uid, version}})`` in its
+``WorkerCode.tails``: after each invocation of the tenant's code, workerd hands
+``TenantTail.tail`` its logs, exceptions and outcome. The props are set by the
+dispatcher when it loads the code; a tenant holds no stub of the tail and
+cannot name another tenant in what it prints. A run's failure never reaches the
+tail (an error thrown from an RPC method goes back to its caller), so the run
+route observes the tenant's runner (``observed``) and records it.
+
+The work is in ``tail.mjs``: Python is entered once per tail event (workerd
+builds a Python instance and calls ``tail``), which hands the events to
+JavaScript and returns; an invocation that printed nothing costs nothing more.
+"""
+
+from __future__ import annotations
+
+from functools import cache, partial
+from typing import Any, cast
+
+from js import Date, Object
+from pyodide.ffi import create_proxy
+from workers import WorkerEntrypoint
+
+from dynamic_workflows.core.events import engine_abort, run_failure
+from dynamic_workflows.runtime import native, raw_args
+from dynamic_workflows.runtime.convert import to_js
+from dynamic_workflows.runtime.surface import RpcSurface
+
+from .config import INDEX_BINDING, LOG_LIMITS
+from .env import raw_env, workers_module
+
+MODULE_NAMES = ("dispatcher/tail.mjs",)
+_state: dict[str, Any] = {"module": None}
+#: Changed only through the test-only debug route (``/admin/debug/tails/off``): tenant workers
+#: loaded while it is off carry no tail (the benchmarks' baseline for the tail's cost).
+ENABLED = {"tails": True}
+
+
+class TenantTail(WorkerEntrypoint):
+    """The Tail Worker of one tenant's worker; ``ctx.props`` names the tenant.
+
+    workerd gets an ``RpcSurface`` whose only method is ``tail``, on the raw
+    path (the trace events as JavaScript, unconverted).
+    """
+
+    def __new__(cls, ctx: Any, env: Any = None) -> TenantTail:
+        raw_args.install()
+        return cast(TenantTail, RpcSurface({"tail": partial(_tail, ctx.props)}))
+
+    async def tail(self, events: Any) -> None:
+        """Declares the handler to workerd; calls go to the surface ``__new__`` returns."""
+
+
+async def load() -> Any:
+    """``tail.mjs``, imported once per isolate (the dispatcher's bundle always carries it)."""
+    if _state["module"] is None:
+        module = await native.import_module(MODULE_NAMES, "tailInto")
+        if module is None:
+            raise RuntimeError(
+                "dispatcher/tail.mjs is not in the bundle: keep wrangler.jsonc's **/*.mjs rule"
+            )
+        _state["module"] = module
+    return _state["module"]
+
+
+def _tail(identity: Any, events: Any, *_: Any) -> Any:
+    module = _state["module"]
+    if module is None:
+        return _tail_once_loaded(identity, events)
+    answer = Object.new()  # not yet a thenable: workerd adopts it once tailInto sets `then`
+    module.tailInto(answer, identity, events, _index(), _limits())
+    return answer
+
+
+async def _tail_once_loaded(identity: Any, events: Any) -> None:
+    module = await load()
+    await module.tailInto(Object.new(), identity, events, _index(), _limits())
+
+
+def tail_stubs(tenant: str, uid: str, version: str) -> list[Any]:
+    """The tails of a tenant worker being loaded: the dispatcher's ``TenantTail`` for it."""
+    if not ENABLED["tails"]:
+        return []
+    props = {"props": {"tenant": tenant, "uid": uid, "version": version}}
+    return [workers_module().exports.TenantTail(to_js(props))]
+
+
+def observed(runner: Any, tenant: str, uid: str, version: str) -> Any:
+    """``runner`` (the tenant's TenantWorkflow) as the run route calls it: each run noted
+    for the tail, a failed one recorded. Call after ``load()``."""
+    return _state["module"].observedRunner(
+        runner, _identity(tenant, uid, version), _failed_proxy(), _index(), _limits()
+    )
+
+
+def loaded() -> bool:
+    return _state["module"] is not None
+
+
+@cache
+def _identity(tenant: str, uid: str, version: str) -> Any:
+    return to_js({"tenant": tenant, "uid": uid, "version": version})
+
+
+def _index() -> Any:
+    return getattr(raw_env(), INDEX_BINDING)
+
+
+@cache
+def _limits() -> Any:
+    return to_js(
+        {"perInvocation": LOG_LIMITS.per_invocation, "messageChars": LOG_LIMITS.message_bytes}
+    )
+
+
+@cache
+def _failed_proxy() -> Any:
+    return create_proxy(_failed)
+
+
+def _failed(name: str, message: str) -> Any:
+    """The entry for a failed run: the engine stopping it (pause, terminate, restart) is
+    information, anything else an error named after the tenant's exception."""
+    now = Date.now()
+    abort = engine_abort(message)
+    entry: dict[str, Any]
+    if abort is not None:
+        entry = {"level": "info", "name": None, "message": f"the run stopped: {abort}"}
+    else:
+        failure = run_failure(name, message)
+        named = failure.name if failure else name or "Error"
+        entry = {"level": "error", "name": named, "message": message}
+    return to_js({**entry, "source": "run", "at": now})
