@@ -26,6 +26,17 @@ def log_tenants(admin: httpx.Client) -> Iterator[None]:
     yield
 
 
+def named(entry: dict[str, object], name: str) -> str:
+    """The message of an entry for a JavaScript error named ``name``, as the dispatcher
+    received it over RPC: with its name, or (as the pinned workerd delivers a run's error
+    here) named ``Error`` with the name folded into the message."""
+    message = str(entry["message"])
+    if entry["name"] == name:
+        return message
+    assert entry["name"] == "Error" and message.startswith(f"{name}: "), entry
+    return message.removeprefix(f"{name}: ")
+
+
 def marker() -> str:
     return f"m-{uuid.uuid4().hex[:10]}"
 
@@ -100,7 +111,7 @@ def test_a_failed_javascript_run_is_recorded_with_its_error_and_instance(
     instance = run(client, "js-logs", say="x", fail=text)
     entries = wait_for_logs(admin, "js-logs", with_message(text), instance=instance)
     [failure] = [e for e in entries if e["level"] == "error"]
-    assert (failure["name"], failure["message"]) == ("NonRetryableError", text)
+    assert named(failure, "NonRetryableError") == text
 
 
 def test_what_a_run_prints_carries_its_instance(admin: httpx.Client, client: httpx.Client) -> None:
@@ -153,7 +164,8 @@ def test_each_entry_is_one_json_line_in_the_dispatchers_log(
     [line] = log_lines(dispatcher, text)
     uid = admin.get("/admin/tenants/js-logs").json()["uid"]
     assert line["tenant"] == "js-logs" and line["tenantUid"] == uid
-    assert (line["instance"], line["level"], line["message"]) == (instance, "error", text)
+    assert (line["instance"], line["level"]) == (instance, "error")
+    assert named(line, "NonRetryableError") == text
 
 
 @pytest.mark.parametrize(
