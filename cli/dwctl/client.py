@@ -83,17 +83,17 @@ class AdminClient:
             raise
         return str(answer["version"])
 
-    def tenants(self) -> list[str]:
-        """Every tenant's name (all pages)."""
-        names: list[str] = []
+    def tenants(self) -> list[dict[str, Any]]:
+        """Every tenant (all pages): its name, shard, version, unfinished count and quota."""
+        found: list[dict[str, Any]] = []
         cursor = None
         while True:
-            params = {"limit": "1000", **({"cursor": cursor} if cursor else {})}
+            params = {"limit": "100", **({"cursor": cursor} if cursor else {})}
             page = self.call("GET", "/admin/tenants", params=params)
-            names += page["tenants"]
+            found += page["tenants"]
             cursor = page["nextCursor"]
             if cursor is None:
-                return names
+                return found
 
     def tenant(self, tenant: str) -> dict[str, Any]:
         """The tenant's identity, shard, current version and version history."""
@@ -125,6 +125,21 @@ class AdminClient:
 
     def instance(self, tenant: str, instance_id: str) -> dict[str, Any]:
         return dict(self.call("GET", f"/admin/tenants/{tenant}/instances/{instance_id}"))
+
+    def act(self, tenant: str, instance_id: str, action: str) -> dict[str, Any]:
+        """Pause, resume, terminate or restart one of the tenant's instances."""
+        path = f"/admin/tenants/{tenant}/instances/{instance_id}/{action}"
+        return dict(self.call("POST", path))
+
+    def terminate_unfinished(self, tenant: str) -> dict[str, Any]:
+        """Terminate every unfinished instance of the tenant."""
+        return dict(self.call("POST", f"/admin/tenants/{tenant}/terminate-unfinished"))
+
+    def logs(self, tenant: str, **params: str) -> dict[str, Any]:
+        """A page of the tenant's logs: ``level``, ``instance``, ``limit``, and ``cursor``
+        (older entries) or ``after`` (newer ones, oldest first)."""
+        given = {key: value for key, value in params.items() if value}
+        return dict(self.call("GET", f"/admin/tenants/{tenant}/logs", params=given))
 
     def status(self) -> dict[str, Any]:
         """What runs: the library, runtime and SDK versions, the shards, the private details."""

@@ -20,7 +20,7 @@ from dynamic_workflows import DynamicWorkflowsError, InstanceNotFoundError
 from dynamic_workflows.core import TenantScope
 from dynamic_workflows.runtime.convert import is_null, to_js, to_py
 
-from . import cursor, debug, index, logs
+from . import cursor, debug, index, logs, tail
 from .config import LOG_LIMITS, OPEN_SHARDS
 from .http import RequestError, read_json
 from .index import FINAL, MISSING, Row, index_of
@@ -33,6 +33,10 @@ from .uploads import check_tenant_id, parse_upload
 
 _TENANT = re.compile(r"/admin/tenants/([^/]+)")
 _INSTANCE = re.compile(r"/admin/tenants/([^/]+)/instances/([^/]+)")
+_ACTION = re.compile(r"/admin/tenants/([^/]+)/instances/([^/]+)/([^/]+)")
+_TERMINATE_UNFINISHED = re.compile(r"/admin/tenants/([^/]+)/terminate-unfinished")
+#: What an operator may do to one instance (the engine's instance methods of those names).
+ACTIONS = ("pause", "resume", "terminate", "restart")
 _INSTANCES = re.compile(r"/admin/tenants/([^/]+)/instances/?")
 _QUOTA = re.compile(r"/admin/tenants/([^/]+)/quota")
 _CURRENT = re.compile(r"/admin/tenants/([^/]+)/current")
@@ -64,9 +68,21 @@ async def serve_admin(env: Any, request: Any, path: str) -> Any:
     if match := _INSTANCES.fullmatch(path):
         tenant = check_tenant_id(match.group(1))
         return await _list_instances(env, store, tenant, URL.new(request.url).searchParams)
+    if match := _ACTION.fullmatch(path):
+        tenant, instance_id, action = check_tenant_id(match.group(1)), *match.group(2, 3)
+        if action not in ACTIONS:
+            return error_response(404, f"unknown action {action[:40]!r}: use one of {ACTIONS}")
+        if method != "POST":
+            return error_response(405, f"use POST to {action} an instance")
+        return await _act(env, store, tenant, instance_id, action)
     if match := _INSTANCE.fullmatch(path):
         tenant, instance_id = check_tenant_id(match.group(1)), match.group(2)
         return await _instance_status(env, store, tenant, instance_id)
+    if match := _TERMINATE_UNFINISHED.fullmatch(path):
+        tenant = check_tenant_id(match.group(1))
+        if method != "POST":
+            return error_response(405, "use POST to terminate a tenant's unfinished instances")
+        return await _terminate_all(env, store, tenant)
     if match := _LOGS.fullmatch(path):
         tenant = check_tenant_id(match.group(1))
         return await _logs(env, store, tenant, URL.new(request.url).searchParams)
@@ -84,7 +100,7 @@ async def serve_admin(env: Any, request: Any, path: str) -> Any:
     if _TENANTS.fullmatch(path):
         if method != "GET":
             return error_response(405, "use GET")
-        return await _list_tenants(store, URL.new(request.url).searchParams)
+        return await _list_tenants(env, store, URL.new(request.url).searchParams)
     if match := _TENANT.fullmatch(path):
         tenant = check_tenant_id(match.group(1))
         if method == "PUT":
@@ -128,12 +144,38 @@ async def _tenant(store: TenantStore, tenant: str) -> Any:
     )
 
 
-async def _list_tenants(store: TenantStore, query: Any) -> Any:
-    """A page of tenant names, ``?limit=`` (1-1000, 100) and ``?cursor=`` from the last."""
-    limit = _limit(query.get("limit"), default=100, most=1000)
-    given = query.get("cursor")
-    names, after = await store.tenants(str(given) if given else None, limit)
-    return json_response({"tenants": names, "nextCursor": after})
+#: The most tenants one page of ``GET /admin/tenants`` lists (each is a pointer read and an
+#: index call).
+MAX_TENANTS = 100
+
+
+async def _list_tenants(env: Any, store: TenantStore, query: Any) -> Any:
+    """A page of tenants by name (``?limit=`` 1-100, 20; ``?cursor=`` from the last), each
+    with its shard, current version, unfinished count and quota."""
+    limit = _limit(query.get("limit"), default=20, most=MAX_TENANTS)
+    given = _param(query, "cursor")
+    try:
+        names, after = await store.tenants(given or None, limit)
+    except JsException:
+        raise RequestError(
+            400, "cursor is not one this API returned: pass nextCursor back"
+        ) from None
+
+    async def described(name: str) -> dict[str, Any] | None:
+        current = await store.current(name)
+        if current is None:
+            return None  # deleted since it was listed
+        state = to_py(await index_of(env, current.uid).quota())
+        return {
+            "tenant": name,
+            "shard": current.shard,
+            "version": current.version,
+            "unfinished": state["unfinished"],
+            "quota": state["quota"],
+        }
+
+    tenants = [t for t in await asyncio.gather(*(described(n) for n in names)) if t]
+    return json_response({"tenants": tenants, "nextCursor": after})
 
 
 async def _roll_back(env: Any, store: TenantStore, tenant: str, body: Any) -> Any:
@@ -162,17 +204,24 @@ async def _roll_back(env: Any, store: TenantStore, tenant: str, body: Any) -> An
     return json_response({"tenant": tenant, "version": version, "previous": current.version})
 
 
-async def _instance_status(env: Any, store: TenantStore, tenant: str, instance_id: str) -> Any:
+async def _instance_status(
+    env: Any, store: TenantStore, tenant: str, instance_id: str, extra: dict[str, Any] | None = None
+) -> Any:
+    """An instance of the tenant: the engine's status, error and output, and the index's
+    times; another tenant's instance (any id outside this tenant's scope) is a 404."""
     current = await _known(store, tenant)
-    try:
-        engine_id = TenantScope.for_value(current.uid).scope(instance_id)
-    except DynamicWorkflowsError as exc:
-        return error_response(400, str(exc))
+    engine_id = _scoped(current, instance_id)
     try:
         instance = await getattr(env, current.shard).get(engine_id)
         status = to_py(await instance.status())
     except JsException:
         return error_response(404, str(InstanceNotFoundError(instance_id)))
+    stub = index_of(env, current.uid)
+    row = to_py(await stub.entry(engine_id))
+    if row is not None:
+        await stub.observe(to_js([[row[0], status["status"]]]))
+        row = to_py(await stub.entry(engine_id))
+    error = status.get("error")
     return json_response(
         {
             "tenant": tenant,
@@ -180,8 +229,64 @@ async def _instance_status(env: Any, store: TenantStore, tenant: str, instance_i
             "engineId": engine_id,
             "shard": current.shard,
             **status,
+            "error": None
+            if not error
+            else {"name": error.get("name"), "message": error.get("message")},
+            "output": status.get("output"),
+            "codeVersion": None if row is None else row[4],
+            "createdAt": None if row is None else _iso(float(row[5])),
+            "updatedAt": None if row is None else _iso(float(row[8] or row[5])),
+            **(extra or {}),
         }
     )
+
+
+def _scoped(current: Current, instance_id: str) -> str:
+    try:
+        return TenantScope.for_value(current.uid).scope(instance_id)
+    except DynamicWorkflowsError as exc:
+        raise RequestError(400, str(exc)) from None
+
+
+async def _act(env: Any, store: TenantStore, tenant: str, instance_id: str, action: str) -> Any:
+    """Pause, resume, terminate or restart one of the tenant's instances, as the operator."""
+    current = await _known(store, tenant)
+    engine_id = _scoped(current, instance_id)
+    try:
+        instance = await getattr(env, current.shard).get(engine_id)
+    except JsException:
+        return error_response(404, str(InstanceNotFoundError(instance_id)))
+    try:
+        await getattr(instance, action)()
+    except JsException as exc:
+        reason = str(getattr(getattr(exc, "js_error", None), "message", "") or exc)
+        return error_response(409, f"the engine refused to {action} {instance_id!r}: {reason}")
+    await tail.record_admin(current, tenant, instance_id, f"{action}: done by the operator")
+    return await _instance_status(env, store, tenant, instance_id, {"action": action})
+
+
+async def _terminate_all(env: Any, store: TenantStore, tenant: str) -> Any:
+    current = await _known(store, tenant)
+    terminated = await _terminate_unfinished(env, current)
+    message = f"terminate-unfinished: {terminated} instance(s) terminated by the operator"
+    await tail.record_admin(current, tenant, None, message)
+    return json_response({"tenant": tenant, "terminated": terminated})
+
+
+async def _terminate_unfinished(env: Any, current: Current) -> int:
+    """Terminate every instance the tenant's index holds as unfinished; how many ended."""
+    stub, workflow = index_of(env, current.uid), getattr(env, current.shard)
+    terminated, before = 0, None
+    while rows := await index.page(stub, before, MAX_LIMIT, True):
+        before = rows[-1].n
+        seen = await index.statuses(stub, workflow, rows)
+        live = [r for r in rows if seen[r.n] not in FINAL and seen[r.n] != MISSING]
+        for start in range(0, len(live), 20):
+            done = await asyncio.gather(
+                *(_terminate(workflow, row.engine_id) for row in live[start : start + 20])
+            )
+            terminated += sum(done)
+    return terminated
 
 
 async def _known(store: TenantStore, tenant: str) -> Current:
@@ -260,6 +365,7 @@ async def _list_instances(env: Any, store: TenantStore, tenant: str, query: Any)
     limit = _limit(query.get("limit"))
     given = query.get("cursor")
     before = cursor.decode(str(given)) if given else None
+    created = (_time(query, "createdFrom"), _time(query, "createdBefore"))
     wanted = {s for s in str(query.get("status") or "").split(",") if s}
     if wanted - STATUSES:
         raise RequestError(400, f"status must be among {sorted(STATUSES)} (comma-separated)")
@@ -267,7 +373,7 @@ async def _list_instances(env: Any, store: TenantStore, tenant: str, query: Any)
     found: list[dict[str, Any]] = []
     scanned = 0
     while len(found) < limit and scanned < LIST_SCAN_LIMIT:
-        rows = await index.page(stub, before, limit if not wanted else MAX_LIMIT, False)
+        rows = await index.page(stub, before, limit if not wanted else MAX_LIMIT, False, created)
         if not rows:
             break
         seen = await index.statuses(stub, workflow, rows)
@@ -282,7 +388,7 @@ async def _list_instances(env: Any, store: TenantStore, tenant: str, query: Any)
                 found.append(_listed(row, status))
                 if len(found) == limit:
                     break
-    more = before is not None and bool(await index.page(stub, before, 1, False))
+    more = before is not None and bool(await index.page(stub, before, 1, False, created))
     return json_response(
         {
             "tenant": tenant,
@@ -298,6 +404,24 @@ def _limit(text: Any, *, default: int = 20, most: int = MAX_LIMIT) -> int:
     if not str(text).isdigit() or not 1 <= int(str(text)) <= most:
         raise RequestError(400, f"limit must be a whole number from 1 to {most}")
     return int(str(text))
+
+
+def _time(query: Any, name: str) -> float | None:
+    """A time parameter (ISO 8601, or milliseconds since the epoch) in seconds."""
+    text = _param(query, name)
+    if not text:
+        return None
+    if text.isdigit():
+        return int(text) / 1000
+    try:
+        moment = datetime.datetime.fromisoformat(text)
+    except ValueError:
+        raise RequestError(
+            400, f"{name} must be an ISO 8601 time (2026-12-07T10:00:00Z) or epoch milliseconds"
+        ) from None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=datetime.UTC)
+    return moment.timestamp()
 
 
 def _listed(row: Row, status: str) -> dict[str, Any]:
@@ -316,18 +440,8 @@ async def _delete_tenant(env: Any, store: TenantStore, tenant: str) -> Any:
     current = await store.current(tenant)
     terminated = 0
     if current is not None:
-        stub, workflow = index_of(env, current.uid), getattr(env, current.shard)
-        before = None
-        while rows := await index.page(stub, before, MAX_LIMIT, True):
-            before = rows[-1].n
-            seen = await index.statuses(stub, workflow, rows)
-            live = [r for r in rows if seen[r.n] not in FINAL and seen[r.n] != MISSING]
-            for start in range(0, len(live), 20):
-                done = await asyncio.gather(
-                    *(_terminate(workflow, row.engine_id) for row in live[start : start + 20])
-                )
-                terminated += sum(done)
-        await stub.clear()
+        terminated = await _terminate_unfinished(env, current)
+        await index_of(env, current.uid).clear()
     removed = await store.delete(tenant)
     return json_response(
         {"tenant": tenant, "deletedVersions": removed, "terminatedInstances": terminated}

@@ -70,6 +70,7 @@ _SCHEMA = (
         checked_at REAL NOT NULL DEFAULT 0
     )""",
     "CREATE INDEX IF NOT EXISTS unfinished ON instances (state, checked_at)",
+    "CREATE INDEX IF NOT EXISTS by_engine_id ON instances (engine_id)",
     "CREATE TABLE IF NOT EXISTS settings (k TEXT PRIMARY KEY, v TEXT NOT NULL)",
 )
 _COLUMNS = "n, engine_id, id, tenant, version, created_at, state, status"
@@ -93,7 +94,7 @@ class TenantIndex(DurableObject):  # type: ignore[no-untyped-call]
     """
 
     RPC_METHODS = (
-        "reserve", "settle", "observe", "page", "quota", "set_quota", "clear",
+        "reserve", "settle", "observe", "page", "entry", "quota", "set_quota", "clear",
         "append_logs", "logs",
     )  # fmt: skip
 
@@ -110,6 +111,10 @@ class TenantIndex(DurableObject):  # type: ignore[no-untyped-call]
         self.sql = ctx.storage.sql
         for statement in (*_SCHEMA, *logtable.SCHEMA):
             self.sql.exec(statement)
+        columns = self.sql.exec("SELECT * FROM instances LIMIT 0").columnNames
+        if "changed_at" not in list(columns):
+            # When the index last saw the instance's status change (added after the table).
+            self.sql.exec("ALTER TABLE instances ADD COLUMN changed_at REAL")
         self._settings: dict[str, Any] = {}
         self.log_table = logtable.LogTable(
             self.sql, (lambda: int(self._get("logs_dropped") or 0), self._set_dropped)
@@ -178,23 +183,55 @@ class TenantIndex(DurableObject):  # type: ignore[no-untyped-call]
                 continue
             state = "finished" if status in FINAL else "created"
             self.sql.exec(
-                "UPDATE instances SET state = ?, status = ?, checked_at = ? WHERE n = ?",
+                "UPDATE instances SET state = ?, checked_at = ?, "
+                "changed_at = CASE WHEN status IS ? THEN changed_at ELSE ? END, status = ? "
+                "WHERE n = ?",
                 state,
+                now,
                 status,
                 now,
+                status,
                 row,
             )
 
-    async def page(self, before: int | None, limit: int, unfinished_only: bool) -> list[Any]:
-        """Up to ``limit`` rows, newest first, with row numbers below ``before``."""
-        conditions = ([] if before is None else ["n < ?"]) + (
-            ["state != 'finished'"] if unfinished_only else []
-        )
+    async def page(
+        self,
+        before: int | None,
+        limit: int,
+        unfinished_only: bool,
+        created_from: float | None = None,
+        created_before: float | None = None,
+    ) -> list[Any]:
+        """Up to ``limit`` rows, newest first, with row numbers below ``before`` (and created
+        from ``created_from`` and before ``created_before``, in seconds, when given)."""
+        conditions, bindings = [], []
+        for condition, value in (
+            ("n < ?", before),
+            ("created_at >= ?", created_from),
+            ("created_at < ?", created_before),
+        ):
+            if value is not None:
+                conditions.append(condition)
+                bindings.append(value)
+        if unfinished_only:
+            conditions.append("state != 'finished'")
         where = ("WHERE " + " AND ".join(conditions)) if conditions else ""
-        bindings = ([] if before is None else [before]) + [limit]
         return self._rows(
-            f"SELECT {_COLUMNS} FROM instances {where} ORDER BY n DESC LIMIT ?", *bindings
+            f"SELECT {_COLUMNS} FROM instances {where} ORDER BY n DESC LIMIT ?", *bindings, limit
         )
+
+    async def entry(self, engine_id: str) -> list[Any] | None:
+        """The row of ``engine_id`` and when its status last changed, None if not indexed."""
+        rows = self.sql.exec(
+            f"SELECT {_COLUMNS}, changed_at FROM instances WHERE engine_id = ? "
+            "ORDER BY n DESC LIMIT 1",
+            engine_id,
+        ).toArray()
+        if not len(rows):
+            return None
+        row = rows[0]
+        values = [row.n, row.engine_id, row.id, row.tenant, row.version, row.created_at]
+        return [*values, row.state, row.status, row.changed_at]
 
     async def quota(self) -> dict[str, Any]:
         unfinished = self._one("SELECT count(*) AS c FROM instances WHERE state != 'finished'")
@@ -292,8 +329,15 @@ def index_of(env: Any, uid: str) -> Any:
     return namespace.get(namespace.idFromName(uid))
 
 
-async def page(index: Any, before: int | None, limit: int, unfinished_only: bool) -> list[Row]:
-    return [Row.of(r) for r in to_py(await index.page(before, limit, unfinished_only))]
+async def page(
+    index: Any,
+    before: int | None,
+    limit: int,
+    unfinished_only: bool,
+    created: tuple[float | None, float | None] = (None, None),
+) -> list[Row]:
+    rows = await index.page(before, limit, unfinished_only, *(to_js(t) for t in created))
+    return [Row.of(r) for r in to_py(rows)]
 
 
 async def engine_status(workflow: Any, engine_id: str) -> str:

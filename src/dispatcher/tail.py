@@ -95,6 +95,15 @@ def observed(runner: Any, tenant: str, uid: str, version: str) -> Any:
     )
 
 
+async def record_admin(current: Any, tenant: str, instance: str | None, message: str) -> None:
+    """Log an operator's action on the tenant's instances, as the tenant's entries are."""
+    module = await load()
+    entry = {"level": "info", "source": "admin", "instance": instance, "name": None}
+    entry |= {"message": message, "at": Date.now()}
+    identity = _identity(tenant, current.uid, current.version)
+    await module.record(identity, to_js([entry]), _index(), _limits())
+
+
 def loaded() -> bool:
     return _state["module"] is not None
 

@@ -82,7 +82,7 @@ def test_the_tenant_list_names_uploaded_tenants_page_by_page(admin: httpx.Client
         params = {"limit": "2", **({"cursor": cursor} if cursor else {})}
         page = admin.get("/admin/tenants", params=params).json()
         assert len(page["tenants"]) <= 2
-        seen += page["tenants"]
+        seen += [entry["tenant"] for entry in page["tenants"]]
         cursor = page["nextCursor"]
         if cursor is None:
             break
@@ -93,12 +93,12 @@ def test_the_tenant_list_names_uploaded_tenants_page_by_page(admin: httpx.Client
 def test_a_deleted_tenant_leaves_the_list(admin: httpx.Client) -> None:
     upload(admin, "list-gone", upload_body(TENANTS_DIR / "js-orders"))
     admin.delete("/admin/tenants/list-gone").raise_for_status()
-    listed = admin.get("/admin/tenants", params={"limit": "1000"}).json()["tenants"]
-    assert "list-gone" not in listed
+    listed = admin.get("/admin/tenants", params={"limit": "100"}).json()["tenants"]
+    assert "list-gone" not in [entry["tenant"] for entry in listed]
 
 
-@pytest.mark.parametrize("limit", ["0", "1001", "x"])
+@pytest.mark.parametrize("limit", ["0", "101", "x"])
 def test_a_bad_tenant_list_limit_is_400(admin: httpx.Client, limit: str) -> None:
     response = admin.get("/admin/tenants", params={"limit": limit})
     assert response.status_code == 400
-    assert "limit must be a whole number from 1 to 1000" in response.json()["error"]
+    assert "limit must be a whole number from 1 to 100" in response.json()["error"]

@@ -36,10 +36,16 @@ def upload(client: AdminClient, args: Any) -> Result:
     )
 
 
-@command("tenants", "list every tenant")
+@command("tenants", "list every tenant: shard, version, unfinished instances, quota")
 def tenants(client: AdminClient, args: Any) -> Result:
-    names = client.tenants()
-    return Result({"tenants": names}, "\n".join(names) if names else "(no tenants)")
+    found = client.tenants()
+    lines = [
+        f"{t['tenant']}  {t['shard']}  {t['version']}  unfinished {t['unfinished']}  "
+        f"quota {t['quota']['creates_per_second']}/s burst {t['quota']['burst']} "
+        f"max {t['quota']['max_unfinished']}"
+        for t in found
+    ]
+    return Result({"tenants": found}, "\n".join(lines) if lines else "(no tenants)")
 
 
 @command("versions", "show a tenant's versions, oldest first, and which is current", TENANT)
