@@ -6,35 +6,16 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-from collections.abc import Callable
 from pathlib import Path
 
 import httpx
 import pytest
 
-from dwctl.main import main
+from tests.cli.conftest import Dwctl
 from tests.conftest import ROOT, Dispatcher, create, wait_for
 from tools.tenant_code import TENANTS_DIR
 
 pytestmark = pytest.mark.workerd
-#: ``dwctl(*argv)``: the exit code, stdout and stderr of one in-process run.
-Dwctl = Callable[..., tuple[int, str, str]]
-
-
-@pytest.fixture
-def dwctl(
-    dispatcher: Dispatcher, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
-) -> Dwctl:
-    """Run ``dwctl ARGS`` in-process against the dispatcher: (exit code, stdout, stderr)."""
-    monkeypatch.setenv("DW_URL", dispatcher.url)
-    monkeypatch.setenv("DW_ADMIN_TOKEN", dispatcher.token)
-
-    def run(*argv: str) -> tuple[int, str, str]:
-        code = main(list(argv))
-        out, err = capsys.readouterr()
-        return code, out, err
-
-    return run
 
 
 def tagged_folder(tmp_path: Path, tag: str) -> Path:

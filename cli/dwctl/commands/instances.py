@@ -1,4 +1,4 @@
-"""Instances: a tenant's, newest first, and one by its id."""
+"""Instances: a tenant's, newest first, one by its id, and the operator's actions on them."""
 
 from __future__ import annotations
 
@@ -44,3 +44,33 @@ def instances(client: AdminClient, args: Any) -> Result:
 )
 def instance(client: AdminClient, args: Any) -> Result:
     return Result(client.instance(args.tenant, args.id))
+
+
+def _action(action: str, help: str) -> None:
+    @command(action, help, TENANT, arg("id", help="the instance id, as the tenant knows it"))
+    def run(client: AdminClient, args: Any) -> Result:
+        shown = client.act(args.tenant, args.id, action)
+        return Result(shown, f"{args.tenant}/{args.id}: {action} done, now {shown['status']}")
+
+
+_action("pause", "pause one of a tenant's instances")
+_action("resume", "resume one of a tenant's paused instances")
+_action("terminate", "terminate one of a tenant's instances")
+_action("restart", "restart one of a tenant's instances from the beginning")
+
+
+@command(
+    "terminate-unfinished",
+    "terminate every unfinished instance of a tenant",
+    TENANT,
+    arg("--yes", action="store_true", help="confirm: this stops all of the tenant's work"),
+)
+def terminate_unfinished(client: AdminClient, args: Any) -> Result:
+    if not args.yes:
+        return Result(
+            {"terminated": 0},
+            f"this terminates every unfinished instance of {args.tenant}: add --yes to do it",
+            exit_code=1,
+        )
+    answer = client.terminate_unfinished(args.tenant)
+    return Result(answer, f"{args.tenant}: {answer['terminated']} instance(s) terminated")
