@@ -109,7 +109,11 @@ def dispatcher(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Dispatcher]
 
     state = tmp_path_factory.mktemp("wrangler-state")
     with DevServer(
-        ROOT, persist_dir=state, debug_routes=True, variables={"ADMIN_TOKEN": ADMIN_TOKEN}
+        ROOT,
+        persist_dir=state,
+        debug_routes=True,
+        variables={"ADMIN_TOKEN": ADMIN_TOKEN},
+        upload_probe=True,  # as `make dev` runs it
     ) as server:
         _RUNTIME_MODE.append(server.mode)
         dispatcher = Dispatcher(server.url, ADMIN_TOKEN, server.mode, server)

@@ -110,7 +110,9 @@ def main() -> None:
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     token = admin_token()
     port = int(os.environ.get("PORT", "8787"))
-    server = DevServer(ROOT, port=port, persist_dir=ROOT / ".wrangler" / "dev-state")
+    server = DevServer(
+        ROOT, port=port, persist_dir=ROOT / ".wrangler" / "dev-state", upload_probe=True
+    )
     offset = server.log_path.stat().st_size if server.log_path.exists() else 0
     print(f"Starting the dispatcher on {server.url}: {server.mode}")
     print(f"Dev server log: {server.log_path}", flush=True)

@@ -42,3 +42,11 @@ class LogLimits:
 
 
 LOG_LIMITS = LogLimits(entries=1000, bytes=512 * 1024, message_bytes=8 * 1024, per_invocation=100)
+#: What each tenant's dynamic worker may use per invocation (its WorkerCode's ``limits``):
+#: CPU milliseconds (Cloudflare's Workers Paid plan allows up to 300,000) and subrequests.
+#: Cloudflare enforces them, and on its own 1 s of CPU for a worker's start-up and 128 MB
+#: of memory per isolate; local workerd enforces none of these (docs/threat-model.md).
+TENANT_LIMITS = {"cpuMs": 5_000, "subRequests": 50}
+#: The variable naming the dev tooling's probe process (local runs only: a deployed
+#: dispatcher has no such variable, and its uploads load under Cloudflare's bounds).
+UPLOAD_PROBE_VARIABLE = "DW_UPLOAD_PROBE_URL"

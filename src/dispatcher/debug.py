@@ -13,7 +13,7 @@ from types import ModuleType
 from typing import Any
 
 from js import Date
-from pyodide.ffi import JsException
+from pyodide.ffi import JsException, jsnull  # type: ignore[attr-defined]
 
 from dynamic_workflows import DynamicWorkflowsError, private_details, wrap_workflow_binding
 from dynamic_workflows.runtime import errors, native, raw_args, tenant_env
@@ -24,11 +24,13 @@ from .config import SHARDS
 from .http import RequestError, read_json
 from .respond import error_response, json_response
 from .store import TenantStore, new_uid
+from .tenants import worker_code
 from .uploads import check_tenant_id, parse_upload
 
 _INDEX = re.compile(r"/admin/debug/index/(on|off|python|broken)")
 _TAILS = re.compile(r"/admin/debug/tails/(on|off)")
 _UNCHECKED_UPLOAD = re.compile(r"/admin/debug/unchecked-upload/([^/]+)")
+_WORKER_CODE = re.compile(r"/admin/debug/worker-code/([^/]+)")
 _RAW_ACTION = re.compile(r"/admin/debug/raw-action/([^/]+)/(pause|resume|restart|terminate)")
 _FALLBACK = re.compile(r"/admin/debug/fallback/([a-z-]+)")
 
@@ -80,6 +82,9 @@ async def serve_debug(env: Any, request: Any, path: str) -> Any:
         uid, shard = (new_uid(), SHARDS[0]) if current is None else (current.uid, current.shard)
         version = await store.publish(tenant, code, uid, shard)
         return json_response({"tenant": tenant, "version": version}, 201)
+    if match := _WORKER_CODE.fullmatch(path):
+        # The WorkerCode the dispatcher loads for a tenant: what Cloudflare enforces on it.
+        return await _worker_code(TenantStore(env.TENANT_CODE), check_tenant_id(match.group(1)))
     if path == "/admin/debug/details":
         # The private details in use in this isolate, and whether the bundle's modules load.
         await routing.load()
@@ -111,6 +116,21 @@ async def serve_debug(env: Any, request: Any, path: str) -> Any:
             return error_response(400, f"{type(exc).__name__}: {exc}")
         return json_response({"wrapped": True})
     return error_response(404, "unknown debug route")
+
+
+async def _worker_code(store: TenantStore, tenant: str) -> Any:
+    current = await store.current(tenant)
+    stored = None if current is None else await store.load(tenant, current.version)
+    if current is None or stored is None:
+        return error_response(404, f"unknown tenant {tenant!r}")
+    built = worker_code(tenant, current.uid, current.version, stored, current.shard)
+    return json_response(
+        {
+            "limits": to_py(built.limits),
+            "globalOutboundIsNull": built.globalOutbound is jsnull,
+            "mainModule": str(built.mainModule),
+        }
+    )
 
 
 async def _on_any_shard(env: Any, engine_id: str) -> Any:

@@ -14,12 +14,13 @@ from typing import Any
 
 from pyodide.ffi import JsException
 
-from dynamic_workflows import development_runtime, load_tenant_worker
+from dynamic_workflows import development_runtime, load_tenant_worker, tenant_worker_code
 
 from . import tail
+from .config import TENANT_LIMITS
+from .probe_elsewhere import probe_elsewhere, probe_url
 from .uploads import ALLOWED_FLAGS, BINARY_TYPES, TenantCode, UploadError, load_failure
 
-LIMITS = {"cpuMs": 5_000, "subRequests": 50}
 #: The metadata key whose value scopes a tenant's instance ids: its identity, not its name.
 SCOPE_KEY = "tenantUid"
 #: The entrypoint every tenant exports for its Workflow.
@@ -62,6 +63,18 @@ def tenant_worker(
 ) -> Any:
     """The tenant's dynamic worker (loaded once per identity and version, then cached),
     its ``env.WORKFLOWS`` wrapping the Workflow binding ``shard``."""
+    return load_tenant_worker(
+        env.LOADER, isolate_id(tenant, uid, version), **_code(tenant, uid, version, code, shard)
+    )
+
+
+def worker_code(tenant: str, uid: str, version: str, code: TenantCode, shard: str) -> Any:
+    """The Worker Loader ``WorkerCode`` of this tenant's code, as ``tenant_worker`` loads it."""
+    return tenant_worker_code(**_code(tenant, uid, version, code, shard))
+
+
+def _code(tenant: str, uid: str, version: str, code: TenantCode, shard: str) -> dict[str, Any]:
+    """The arguments of ``tenant_worker_code`` for this tenant's code."""
     if code.is_python and development_runtime():
         # The library adds allowExperimental for Python tenants on the development
         # runtime, which lets the worker's own flags switch on experimental features:
@@ -73,19 +86,17 @@ def tenant_worker(
                 f"stored code of tenant {tenant!r} asks for flags {refused} outside "
                 "the allowlist; upload it again without them."
             )
-    return load_tenant_worker(
-        env.LOADER,
-        isolate_id(tenant, uid, version),
-        main_module=code.main_module,
-        modules={name: _module(module) for name, module in code.modules.items()},
-        metadata=tenant_metadata(tenant, uid, version),
-        compatibility_date=code.compatibility_date,
-        compatibility_flags=code.compatibility_flags,
-        scope_key=SCOPE_KEY,
-        binding_name=shard,
-        limits=LIMITS,
-        tails=partial(tail.tail_stubs, tenant, uid, version),
-    )
+    return {
+        "main_module": code.main_module,
+        "modules": {name: _module(module) for name, module in code.modules.items()},
+        "metadata": tenant_metadata(tenant, uid, version),
+        "compatibility_date": code.compatibility_date,
+        "compatibility_flags": code.compatibility_flags,
+        "scope_key": SCOPE_KEY,
+        "binding_name": shard,
+        "limits": TENANT_LIMITS,
+        "tails": partial(tail.tail_stubs, tenant, uid, version),
+    }
 
 
 async def probe(
@@ -98,14 +109,33 @@ async def probe(
     missing method is the answer for code that loads; anything else is a load failure
     (a syntax error, a bad wasm module, a missing export, a module that raises).
     The isolate is the one the tenant's traffic will use, so it is warm afterwards.
+
+    Where the runtime does not bound that load (a local run, ``DW_UPLOAD_PROBE_URL``), the
+    code is first loaded in the dev tooling's probe process, which stops it past the
+    bounds Cloudflare sets (``probe_elsewhere``); only code that loaded there loads here.
     """
+    url = probe_url(env)
+    if url is not None:
+        built = worker_code(tenant, uid, version, code, shard)
+        answer = await probe_elsewhere(url, built, sorted(code.modules))
+        if answer.get("refused"):
+            return str(answer["refused"])
+        failure = _failure(answer.get("error"), code)
+        if failure is not None:
+            return failure
     worker = tenant_worker(env, tenant, uid, version, code, shard)
     try:
         await getattr(worker.getEntrypoint(WORKFLOW_ENTRYPOINT), PROBE_METHOD)()
     except JsException as exc:
-        message = str(getattr(getattr(exc, "js_error", None), "message", "") or exc)
-        return None if message.strip() in _NO_SUCH_METHOD else load_failure(message, code.modules)
+        return _failure(str(getattr(getattr(exc, "js_error", None), "message", "") or exc), code)
     return None
+
+
+def _failure(message: str | None, code: TenantCode) -> str | None:
+    """What a probe's error says about the code: None when it loaded (the method is missing)."""
+    if message is None or message.strip() in _NO_SUCH_METHOD:
+        return None
+    return load_failure(message, code.modules)
 
 
 def _module(module: dict[str, str]) -> dict[str, str | bytes]:

@@ -3,6 +3,7 @@
 import httpx
 import pytest
 
+from dispatcher.config import TENANT_LIMITS
 from tests.conftest import Dispatcher, create, wait_for
 from tools.tenant_code import TENANTS_DIR, upload, upload_body
 
@@ -104,3 +105,13 @@ def test_a_python_tenant_dated_before_or_after_the_sdk_default_runs_a_workflow(
     result = wait_for(client, tenant, instance_id)
     assert result["status"] == "complete", result
     assert result["output"]["greeting"] == "Hello, ida!"
+
+
+def test_a_tenant_is_loaded_with_the_limits_cloudflare_enforces_and_no_network(
+    admin: httpx.Client,
+) -> None:
+    """What production relies on for a tenant's CPU and subrequests: the WorkerCode carries
+    TENANT_LIMITS (local workerd ignores them) and a null globalOutbound."""
+    for tenant, main in (("js-orders", "index.js"), ("py-orders", "main.py")):
+        built = admin.get(f"/admin/debug/worker-code/{tenant}").json()
+        assert built == {"limits": TENANT_LIMITS, "globalOutboundIsNull": True, "mainModule": main}

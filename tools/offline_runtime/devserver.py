@@ -26,6 +26,7 @@ from typing import Any
 
 from tools.offline_runtime.pins import NODE, NPM, PYODIDE, ROOT, WRANGLER
 from tools.offline_runtime.snapshot import ensure_snapshot, snapshot_wanted
+from tools.offline_runtime.upload_probe import UploadProbe
 
 WRAPPER = Path(__file__).with_name("workerd")
 #: ``npx`` as pywrangler runs it, on the offline runtime (see ``activate``).
@@ -103,6 +104,10 @@ def choose_runtime(requested: str | None = None) -> str:
     return runtime
 
 
+#: The variable that gives the dispatcher the probe process's URL (dispatcher/probe_elsewhere.py).
+PROBE_VARIABLE = "DW_UPLOAD_PROBE_URL"
+
+
 def _signal_group(pgid: int, sig: int) -> bool:
     """Signal a process group; False when no process is left in it."""
     try:
@@ -127,9 +132,12 @@ class DevServer:
         extra_env: dict[str, str] | None = None,
         startup_timeout: float = 180.0,
         launcher: list[str] | None = None,
+        upload_probe: bool = False,
     ) -> None:
         """``launcher``: the command to run ``dev ...`` with instead of the default, e.g.
-        ``["uv", "run", "pywrangler"]``; offline, it runs as after ``. activate``."""
+        ``["uv", "run", "pywrangler"]``; offline, it runs as after ``. activate``.
+        ``upload_probe``: give the dispatcher the bounded upload check (``UploadProbe``, a
+        workerd process of its own, started and stopped with the server; offline only)."""
         self.root = root
         self.persist_dir = Path(persist_dir)
         self.port = port or free_port()
@@ -143,6 +151,9 @@ class DevServer:
         self.log_path = self.persist_dir.parent / f"devserver-{self.port}.log"
         self.process: subprocess.Popen[bytes] | None = None
         self.started_in: float | None = None
+        self.probe: UploadProbe | None = None
+        if upload_probe and self.runtime == "offline":
+            self.probe = UploadProbe(self.persist_dir.parent / "upload-probe")
 
     @property
     def url(self) -> str:
@@ -193,6 +204,8 @@ class DevServer:
         self.persist_dir.mkdir(parents=True, exist_ok=True)
         if self.runtime == "offline" and snapshot_wanted(self.environment()):
             ensure_snapshot()  # saved once per bundle and workerd; the wrapper loads it
+        if self.probe is not None:
+            self.variables[PROBE_VARIABLE] = self.probe.start().url
         began = time.monotonic()
         with self.log_path.open("ab") as log:
             STARTED.append((self.log_path, log.tell()))
@@ -238,6 +251,9 @@ class DevServer:
         )
 
     def stop(self) -> None:
+        if self.probe is not None:
+            self.probe.stop()
+            self.variables.pop(PROBE_VARIABLE, None)
         process, self.process = self.process, None
         if process is None or process.poll() is not None:
             return
