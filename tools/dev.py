@@ -4,10 +4,17 @@ Runs on the offline development runtime (tools/offline_runtime) unless asked for
 official one (``make dev RUNTIME=official``, which runs ``pywrangler dev`` on Cloudflare's
 released bundle). ``PORT`` picks the port (8787). The dev server's log goes to a file,
 named at start, and its request lines, warnings and errors are echoed to the terminal.
+``DW_DEV_STATE`` names another state directory (``.wrangler/dev-state``).
+
+However it is stopped (Ctrl-C, SIGTERM or SIGHUP to it or to ``make``, ``kill -9``, a
+failure), during start-up or after, it stops what it started: the dev server's process
+group and the upload check's probe process; the port is free again. A port that is
+already taken is refused before anything starts, naming what holds it.
 """
 
 from __future__ import annotations
 
+import ctypes
 import os
 import re
 import secrets
@@ -23,7 +30,7 @@ import httpx
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import dynamic_workflows
-from tools.offline_runtime.devserver import DevServer
+from tools.offline_runtime.devserver import DevServer, PortTakenError
 from tools.tenant_code import upload_examples
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -105,14 +112,41 @@ def echo_log(path: Path, offset: int, stop: threading.Event) -> None:
         print(line, flush=True)
 
 
+def end_with_parent() -> None:
+    """Be sent SIGTERM when the process that started this one (``make``) ends.
+
+    Stopping ``make dev`` by its pid signals only make, which exits without signalling
+    this process: this one would keep the dev server running. (Linux ``prctl``; elsewhere
+    nothing is done.)
+    """
+    parent = os.getppid()
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+    except (OSError, AttributeError):
+        return
+    if os.getppid() != parent:  # the parent ended before the request took effect
+        os.kill(os.getpid(), signal.SIGTERM)
+
+
+PR_SET_PDEATHSIG = 1
+
+
+def _stop(signum: int, _frame: object) -> None:
+    """SIGTERM and SIGHUP end ``make dev`` as Ctrl-C does: through the clean-up."""
+    raise SystemExit(128 + signum)
+
+
 def main() -> None:
-    # A SIGTERM (not just Ctrl-C) must stop the dev server's process group too.
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    # Any of these, at any moment (start-up included), ends in DevServer.stop(): the
+    # dev server's process group and its probe process are stopped, the port is free.
+    signal.signal(signal.SIGTERM, _stop)
+    signal.signal(signal.SIGHUP, _stop)
+    end_with_parent()
     token = admin_token()
     port = int(os.environ.get("PORT", "8787"))
-    server = DevServer(
-        ROOT, port=port, persist_dir=ROOT / ".wrangler" / "dev-state", upload_probe=True
-    )
+    state = Path(os.environ.get("DW_DEV_STATE") or ROOT / ".wrangler" / "dev-state")
+    server = DevServer(ROOT, port=port, persist_dir=state, upload_probe=True)
     offset = server.log_path.stat().st_size if server.log_path.exists() else 0
     print(f"Starting the dispatcher on {server.url}: {server.mode}")
     print(f"Dev server log: {server.log_path}", flush=True)
@@ -121,7 +155,7 @@ def main() -> None:
     echo.start()
     try:
         headers = {"authorization": f"Bearer {token}"}
-        with server, httpx.Client(base_url=server.url, headers=headers) as c:
+        with server, httpx.Client(base_url=server.url, headers=headers, timeout=300) as c:
             versions = upload_examples(c)
             print(f"\nDispatcher on {server.url}; tenants uploaded: {versions}")
             print(
@@ -129,13 +163,14 @@ def main() -> None:
                 ' -d \'{"params":{"who":"bob"}}\''
             )
             print(f"  curl {server.url}/t/js-orders/workflows/<id>")
-            print(f"  DW_URL={server.url} DW_ADMIN_TOKEN=<.dev.vars> .venv/bin/dwctl tenants")
             print("Ctrl-C to stop.", flush=True)
-            try:
-                while True:
-                    time.sleep(3600)
-            except KeyboardInterrupt:
-                pass
+            while True:
+                time.sleep(3600)
+    except KeyboardInterrupt:
+        print("\nStopped.", flush=True)
+    except PortTakenError as exc:
+        print(f"make dev: {exc}", file=sys.stderr, flush=True)
+        sys.exit(1)
     finally:
         stop.set()
 

@@ -25,6 +25,7 @@ from types import TracebackType
 from typing import Any
 
 from tools.offline_runtime.pins import NODE, NPM, PYODIDE, ROOT, WRANGLER
+from tools.offline_runtime.processes import signals_deferred, spawn
 from tools.offline_runtime.snapshot import ensure_snapshot, snapshot_wanted
 from tools.offline_runtime.upload_probe import UploadProbe
 
@@ -73,6 +74,62 @@ def started_flag_reports() -> tuple[int, list[str]]:
     return len(STARTED), found
 
 
+class PortTakenError(DevServerError):
+    """Something already listens on the port the dev server was asked to use."""
+
+
+def port_holder(port: int) -> str | None:
+    """Who listens on 127.0.0.1/0.0.0.0 ``port`` (pid and command), None if nobody does.
+
+    Read from /proc: the listening socket's inode, then the process holding it (only
+    processes this user may inspect are found; others are reported as unknown).
+    """
+    inodes = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        try:
+            lines = Path(table).read_text().splitlines()[1:]
+        except OSError:
+            continue
+        for line in lines:
+            fields = line.split()
+            if fields[3] == "0A" and int(fields[1].rsplit(":", 1)[1], 16) == port:  # LISTEN
+                inodes.add(fields[9])
+    if not inodes:
+        return None
+    for proc in Path("/proc").iterdir():
+        if not proc.name.isdigit():
+            continue
+        try:
+            for fd in (proc / "fd").iterdir():
+                target = os.readlink(fd)
+                if target.startswith("socket:[") and target[8:-1] in inodes:
+                    command = (proc / "cmdline").read_bytes().replace(b"\0", b" ").decode()
+                    return f"pid {proc.name} ({command.strip()[:120]})"
+        except OSError:
+            continue
+    return "a process this user cannot inspect"
+
+
+def check_port_free(port: int) -> None:
+    """``PortTakenError`` naming the port and its holder when something listens on it.
+
+    A dev server must not start on a taken port: wrangler would print its banner, fail
+    with "Address already in use", and every request would reach the other server.
+    """
+    with socket.socket() as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind(("127.0.0.1", port))
+            return
+        except OSError:
+            pass
+    holder = port_holder(port) or "another process"
+    raise PortTakenError(
+        f"port {port} is taken by {holder}: stop it (an earlier dev server?) or choose "
+        "another port (make dev PORT=...)"
+    )
+
+
 def config_flags(root: Path) -> list[str]:
     """The compatibility flags of ``root``'s wrangler.jsonc (its ``//`` comment lines dropped)."""
     text = (root / "wrangler.jsonc").read_text()
@@ -115,6 +172,20 @@ def _signal_group(pgid: int, sig: int) -> bool:
     except ProcessLookupError:
         return False
     return True
+
+
+def _stop_group(process: subprocess.Popen[bytes]) -> None:
+    """SIGTERM the process group led by ``process``, then SIGKILL what is left of it."""
+    if process.poll() is None:
+        _signal_group(process.pid, signal.SIGTERM)
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            process.wait(timeout=15)
+    # workerd children may outlive wrangler: give them a moment, then end the group.
+    deadline = time.monotonic() + 5
+    while _signal_group(process.pid, 0) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    _signal_group(process.pid, signal.SIGKILL)
+    process.wait(timeout=15)
 
 
 class DevServer:
@@ -201,6 +272,17 @@ class DevServer:
         return env
 
     def start(self) -> DevServer:
+        """Start and wait until the dispatcher answers; on any failure or interruption
+        (Ctrl-C, SIGTERM turned into SystemExit) everything started so far is stopped first."""
+        check_port_free(self.port)
+        try:
+            self._start()
+        except BaseException:
+            self.stop()
+            raise
+        return self
+
+    def _start(self) -> None:
         self.persist_dir.mkdir(parents=True, exist_ok=True)
         if self.runtime == "offline" and snapshot_wanted(self.environment()):
             ensure_snapshot()  # saved once per bundle and workerd; the wrapper loads it
@@ -209,8 +291,11 @@ class DevServer:
         began = time.monotonic()
         with self.log_path.open("ab") as log:
             STARTED.append((self.log_path, log.tell()))
-            self.process = subprocess.Popen(
+            # Its own process group (stopped as a whole), and SIGTERM when this process
+            # dies without stopping it (wrangler then stops its workerd).
+            self.process = spawn(
                 self.command(),
+                death_signal=signal.SIGTERM,
                 cwd=self.root,
                 env=self.environment(),
                 stdin=subprocess.DEVNULL,
@@ -220,7 +305,6 @@ class DevServer:
             )
         self._wait_ready()
         self.started_in = time.monotonic() - began
-        return self
 
     def _wait_ready(self) -> None:
         deadline = time.monotonic() + self.startup_timeout
@@ -251,21 +335,24 @@ class DevServer:
         )
 
     def stop(self) -> None:
-        if self.probe is not None:
-            self.probe.stop()
-            self.variables.pop(PROBE_VARIABLE, None)
+        """Stop the server's whole process group and the probe process; safe to call twice.
+
+        Signals that would interrupt it (a second Ctrl-C) wait until it is done.
+        """
+        with signals_deferred():
+            process, self.process = self.process, None
+            if process is not None:
+                _stop_group(process)
+            if self.probe is not None:
+                self.probe.stop()
+                self.variables.pop(PROBE_VARIABLE, None)
+
+    def kill(self) -> None:
+        """End the server's process group with SIGKILL, as a crash would (the probe stays)."""
         process, self.process = self.process, None
-        if process is None or process.poll() is not None:
-            return
-        _signal_group(process.pid, signal.SIGTERM)
-        with contextlib.suppress(subprocess.TimeoutExpired):
+        if process is not None:
+            _signal_group(process.pid, signal.SIGKILL)
             process.wait(timeout=15)
-        # workerd children may outlive wrangler: give them a moment, then end the group.
-        deadline = time.monotonic() + 5
-        while _signal_group(process.pid, 0) and time.monotonic() < deadline:
-            time.sleep(0.1)
-        _signal_group(process.pid, signal.SIGKILL)
-        process.wait(timeout=15)
 
     def restart(self) -> None:
         """Stop and start again on the same port and state directory."""
