@@ -125,8 +125,12 @@ async def _publish(env: Any, store: TenantStore, tenant: str, body: Any) -> Any:
     failure = await probe(env, tenant, uid, code.version, code, shard)
     if failure is not None:
         return error_response(400, f"the code does not load: {failure}")
-    version = await store.publish(tenant, code, uid, shard)
-    return json_response({"tenant": tenant, "version": version}, 201)
+    seen = None if current is None else current.uid
+    stored = await store.publish(tenant, code, uid, shard, seen_uid=seen)
+    return json_response(
+        {"tenant": tenant, "version": stored.version, "uid": stored.uid, "shard": stored.shard},
+        201,
+    )
 
 
 async def _tenant(store: TenantStore, tenant: str) -> Any:

@@ -80,8 +80,9 @@ async def serve_debug(env: Any, request: Any, path: str) -> Any:
         code = parse_upload(await read_json(request))
         current = await store.current(tenant)
         uid, shard = (new_uid(), SHARDS[0]) if current is None else (current.uid, current.shard)
-        version = await store.publish(tenant, code, uid, shard)
-        return json_response({"tenant": tenant, "version": version}, 201)
+        seen = None if current is None else current.uid
+        stored = await store.publish(tenant, code, uid, shard, seen_uid=seen)
+        return json_response({"tenant": tenant, "version": stored.version}, 201)
     if match := _WORKER_CODE.fullmatch(path):
         # The WorkerCode the dispatcher loads for a tenant: what Cloudflare enforces on it.
         return await _worker_code(TenantStore(env.TENANT_CODE), check_tenant_id(match.group(1)))

@@ -19,6 +19,7 @@ from .http import RequestError
 from .logs import LogQueryError
 from .quota import QuotaError
 from .respond import error_response, internal_error
+from .store import PublishConflictError
 from .traffic import serve_tenant
 from .uploads import UploadError
 
@@ -52,6 +53,8 @@ class Default(WorkerEntrypoint):
             return error_response(exc.status, str(exc))
         except (UploadError, QuotaError, CursorError, LogQueryError) as exc:
             return error_response(400, str(exc))
+        except PublishConflictError as exc:
+            return error_response(409, str(exc))
         except Exception:
             # Nothing raises past the handler: the caller gets an id, the log the traceback.
             return internal_error("internal error")

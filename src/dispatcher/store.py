@@ -15,6 +15,13 @@ the tenant was placed on at its first upload (``dispatcher.shards``): every
 create, get and run of the tenant uses it, so its instances are always found
 again; a pointer written before shards existed means ``config.LEGACY_SHARD``.
 
+The pointer is only ever written on a condition (R2 ``onlyIf``): the first one
+only if there is none yet (``etagDoesNotMatch: "*"``), every later one only if it is
+still the one just read (``etagMatches``), keeping the identity and shard it holds.
+So concurrent first uploads of a name agree on one identity and one shard (the
+first write wins; the others publish their code under it), and an upload racing a
+``DELETE`` either lands before it or makes a new identity, never the old one again.
+
 Every tenant request and every run needs the pointer, so an isolate keeps what
 it read for ``POINTER_TTL`` seconds. Uploads and deletes through an isolate
 update its copy at once; another isolate of the dispatcher may serve the
@@ -27,17 +34,21 @@ from __future__ import annotations
 import json
 import secrets
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from dynamic_workflows.runtime.convert import is_null, to_js
 
 from . import routing
-from .config import LEGACY_SHARD, SHARDS
-from .shards import recorded
+from .config import LEGACY_SHARD, OPEN_SHARDS, SHARDS
+from .shards import place, recorded
 from .uploads import TenantCode
 
 _CACHE_LIMIT = 256
+#: How many times ``publish`` reads and conditionally writes the pointer before giving up
+#: (each failed write means another upload or a delete of the tenant landed meanwhile).
+PUBLISH_ATTEMPTS = 64
 #: How long an isolate trusts the ``current`` pointer it read (see the module docstring).
 POINTER_TTL = 1.0
 
@@ -51,6 +62,10 @@ class Current:
     shard: str
 
 
+class PublishConflictError(RuntimeError):
+    """The tenant changed under a pointer write (409): the request should be sent again."""
+
+
 def new_uid() -> str:
     """A fresh tenant identity: opaque, random, never derived from the name."""
     return secrets.token_hex(16)
@@ -60,25 +75,71 @@ class TenantStore:
     def __init__(self, bucket: Any) -> None:
         self._bucket = bucket
 
-    async def publish(self, tenant: str, code: TenantCode, uid: str, shard: str) -> str:
-        """Store ``code`` and make it current, under the identity ``uid``, on ``shard``."""
+    async def publish(
+        self, tenant: str, code: TenantCode, uid: str, shard: str, *, seen_uid: str | None
+    ) -> Current:
+        """Store ``code`` and make it current; the tenant as stored.
+
+        A tenant that exists keeps its identity and shard, whatever the caller proposed.
+        A new one gets ``uid`` and ``shard`` when the caller saw no tenant
+        (``seen_uid`` None), else a fresh identity: the one the caller saw was deleted
+        meanwhile and must not come back. ``PublishConflictError`` when the pointer
+        changed under every one of ``PUBLISH_ATTEMPTS`` writes.
+        """
         version = code.version
         key = _code_key(tenant, version)
         if is_null(await self._bucket.head(key)):
             await self._bucket.put(key, code.to_json())
-        await self.point(tenant, Current(uid, version, shard), code)
-        return version
 
-    async def point(self, tenant: str, current: Current, code: TenantCode) -> None:
-        """Make ``current`` the tenant's pointer (its code, ``code``, is already stored):
-        an upload, or a rollback to an earlier version."""
-        pointer = json.dumps(
-            {"uid": current.uid, "version": current.version, "shard": current.shard},
-            separators=(",", ":"),
+        def decide(existing: Current | None) -> Current:
+            if existing is not None:
+                return Current(existing.uid, version, existing.shard)
+            if seen_uid is None:
+                return Current(uid, version, shard)
+            fresh = new_uid()  # the tenant the caller saw was deleted: never its identity again
+            return Current(fresh, version, place(fresh, OPEN_SHARDS))
+
+        return await self._write_pointer(tenant, code, decide)
+
+    async def point(self, tenant: str, current: Current, code: TenantCode) -> Current:
+        """Make ``current`` the tenant's pointer (its code, ``code``, is already stored): a
+        rollback to an earlier version, only while the tenant still has that identity
+        (``PublishConflictError`` if it was deleted or uploaded anew meanwhile)."""
+
+        def decide(existing: Current | None) -> Current:
+            if existing is None or existing.uid != current.uid:
+                raise PublishConflictError(
+                    f"tenant {tenant!r} was deleted or uploaded anew meanwhile: read it again"
+                )
+            return Current(existing.uid, current.version, existing.shard)
+
+        return await self._write_pointer(tenant, code, decide)
+
+    async def _write_pointer(
+        self, tenant: str, code: TenantCode, decide: Callable[[Current | None], Current]
+    ) -> Current:
+        """Write the pointer ``decide(the tenant as read)`` gives, on the condition that
+        the pointer is still what was read; read again and retry otherwise."""
+        key = _current_key(tenant)
+        for _ in range(PUBLISH_ATTEMPTS):
+            stored = await self._bucket.get(key)
+            existing = None if is_null(stored) else _pointer(str(await stored.text()))
+            current = decide(existing)
+            condition = (
+                {"etagDoesNotMatch": "*"} if is_null(stored) else {"etagMatches": stored.etag}
+            )
+            pointer = json.dumps(
+                {"uid": current.uid, "version": current.version, "shard": current.shard},
+                separators=(",", ":"),
+            )
+            if not is_null(await self._bucket.put(key, pointer, to_js({"onlyIf": condition}))):
+                _remember(tenant, current.version, code)
+                _POINTERS[tenant] = (current, time.monotonic() + POINTER_TTL)
+                return current
+        raise PublishConflictError(
+            f"tenant {tenant!r} changed {PUBLISH_ATTEMPTS} times while this upload was being "
+            "stored (other uploads or a delete): send it again"
         )
-        await self._bucket.put(_current_key(tenant), pointer)
-        _remember(tenant, current.version, code)
-        _POINTERS[tenant] = (current, time.monotonic() + POINTER_TTL)
 
     async def tenants(self, cursor: str | None, limit: int) -> tuple[list[str], str | None]:
         """A page of tenant names (in R2's key order) and the cursor of the next, or None."""
