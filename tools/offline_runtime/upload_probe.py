@@ -456,11 +456,14 @@ def _handler(probe: UploadProbe) -> type[BaseHTTPRequestHandler]:
 
         def _send(self, answer: dict[str, Any]) -> None:
             data = json.dumps(answer).encode()
-            self.send_response(200)
-            self.send_header("content-type", "application/json")
-            self.send_header("content-length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
+            try:
+                self.send_response(200)
+                self.send_header("content-type", "application/json")
+                self.send_header("content-length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+            except (BrokenPipeError, ConnectionResetError):
+                pass  # the dispatcher gave up waiting (its deadline); nobody to answer
 
         def log_message(self, *_: Any) -> None:
             return None  # the dev server's log has the dispatcher's side
