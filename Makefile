@@ -23,7 +23,7 @@ ifneq ($(RUNTIME),official)
 export UV_PYTHON_DOWNLOADS := never
 endif
 
-.PHONY: dev test setup check dev-official test-official
+.PHONY: dev test setup check dev-official test-official screenshots
 
 dev: setup
 	PORT=$(PORT) $(PY) tools/dev.py
@@ -42,8 +42,19 @@ check: setup
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy
 
-setup: $(STAMP)
+setup: $(STAMP) $(CHROMIUM)
 	$(PY) tools/offline_runtime/setup.py $(if $(filter official,$(RUNTIME)),--official)
+
+# The console's browser tests (tests/browser) drive Debian's chromium; Playwright's own
+# browser download is never used. As root (CI) apt-get runs as is, otherwise through sudo.
+CHROMIUM := /usr/bin/chromium
+$(CHROMIUM):
+	$(if $(filter 0,$(shell id -u)),,sudo) apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive $(if $(filter 0,$(shell id -u)),,sudo) apt-get install -y -qq chromium
+
+# The console's screenshots in docs/console/, at a desktop and a phone width.
+screenshots: setup
+	$(PY) tools/console_screenshots.py
 
 # The venv: the library and the operator CLI dwctl (cli/, a distribution of its own: see its
 # pyproject.toml), both editable, and the dev tools of pyproject's [dependency-groups]

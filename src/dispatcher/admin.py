@@ -22,6 +22,7 @@ from dynamic_workflows.runtime.convert import is_null, to_js, to_py
 
 from . import cursor, debug, index, logs, tail
 from .config import LOG_LIMITS, OPEN_SHARDS
+from .console_assets import console_asset
 from .http import RequestError, read_json
 from .index import FINAL, MISSING, Row, index_of
 from .quota import Quota
@@ -54,7 +55,10 @@ MAX_LIMIT = 100
 
 
 async def serve_admin(env: Any, request: Any, path: str) -> Any:
-    """Check the bearer token, then route the admin request."""
+    """The console's files (no token), else check the bearer token and route the request."""
+    asset = console_asset(path, request.method)
+    if asset is not None:
+        return asset
     token = str(getattr(env, "ADMIN_TOKEN", "") or "")
     if not token:
         return error_response(
