@@ -191,7 +191,8 @@ def summarise(rows: dict[str, list[dict[str, Any]]]) -> dict[str, Any]:
             "stable": len(set(request)) == 1 and len(set(run)) == 1,
             "dispatcher_busy_ms": {
                 phase: statistics.median(s["dispatcher_busy_ms"].get(phase, 0.0) for s in samples)
-                for phase in ("request:fetch", "request:jsrpc", "run:jsrpc")
+                # request:trace: the tails of the tenant's invocations (dispatcher/tail.py)
+                for phase in ("request:fetch", "request:jsrpc", "run:jsrpc", "request:trace")
             },
             "operations": samples[0]["operations"],
         }
@@ -242,7 +243,10 @@ def print_table(results: dict[str, Any]) -> None:
             cells.append(cell + ("" if row["stable"] else " (varied)"))
         print(f"{name:<16}" + "".join(f"{cell:>26}" for cell in cells))
     print("\nDispatcher isolate busy per operation, ms (sum of its turns; tracing on):")
-    print("HTTP routing to the tenant (fetch) / the wrapped binding (RPC) + the run (RPC)")
+    print(
+        "HTTP routing to the tenant (fetch) / the wrapped binding (RPC) + the run (RPC)"
+        " + the tenant's tails"
+    )
     print(f"{'operation':<16}" + "".join(f"{label:>26}" for label in results))
     for name in ops:
         cells = []
@@ -250,7 +254,9 @@ def print_table(results: dict[str, Any]) -> None:
             busy = result[name]["dispatcher_busy_ms"]
             cell = f"{busy['request:fetch']:.2f} / {busy['request:jsrpc']:.2f}"
             with_run = "run" in name or name.startswith("create ")
-            cells.append(cell + (f" + {busy['run:jsrpc']:.2f}" if with_run else ""))
+            cell += f" + {busy['run:jsrpc']:.2f}" if with_run else ""
+            tails = busy.get("request:trace", 0.0)
+            cells.append(cell + (f" + tails {tails:.2f}" if tails else ""))
         print(f"{name:<16}" + "".join(f"{cell:>26}" for cell in cells))
 
 
