@@ -20,7 +20,7 @@ from dynamic_workflows import DynamicWorkflowsError, InstanceNotFoundError
 from dynamic_workflows.core import TenantScope
 from dynamic_workflows.runtime.convert import is_null, to_js, to_py
 
-from . import cursor, debug, index, logs, tail
+from . import cursor, debug, index, logs, status, tail
 from .config import LOG_LIMITS, OPEN_SHARDS
 from .console_assets import console_asset
 from .http import RequestError, read_json
@@ -69,6 +69,10 @@ async def serve_admin(env: Any, request: Any, path: str) -> Any:
         return error_response(401, "missing or wrong bearer token")
     store = TenantStore(env.TENANT_CODE)
     method = request.method
+    if path == "/admin/status":
+        if method != "GET":
+            return error_response(405, "use GET")
+        return json_response(await status.status(env))
     if match := _INSTANCES.fullmatch(path):
         tenant = check_tenant_id(match.group(1))
         return await _list_instances(env, store, tenant, URL.new(request.url).searchParams)

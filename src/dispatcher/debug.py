@@ -101,7 +101,11 @@ async def serve_debug(env: Any, request: Any, path: str) -> Any:
         # Make a private detail's guard fall back as if the detail were gone ("reason"), or
         # take it again (null): each runs the guard's real fallback.
         reason = (await read_json(request)).get("reason")
-        _force_fallback(match.group(1), reason)
+        if match.group(1) == routing.DETAIL:
+            routing.force_fallback(reason)
+            await routing.load()  # imports the module again when taken back
+        else:
+            _force_fallback(match.group(1), reason)
         return json_response({"details": private_details()})
     if path == "/admin/debug/raise":
         # An unexpected failure inside a handler, for the catch-all's test.

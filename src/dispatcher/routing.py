@@ -5,7 +5,10 @@ tenant request and a run each read the tenant's pointer from R2 (two promises:
 the object, then its text) and a request awaited the tenant's answer before
 handing it back. ``routing.mjs`` makes the read one promise and hands the
 tenant's answer to workerd without resuming Python. Without the module (a
-bundle without the ``.mjs`` rule) the same work is done from Python.
+bundle without the ``.mjs`` rule, or a runtime whose private
+``_pyodide_entrypoint_helper.doAnImport`` no longer imports it) the same work is
+done from Python; the private-details registry says which (``DETAIL``, served by
+``GET /admin/status``), and the first fallback logs one JSON line.
 """
 
 from __future__ import annotations
@@ -18,10 +21,19 @@ from js import Object
 from js import Request as JsRequest
 from pyodide.ffi import create_proxy
 
+from dynamic_workflows import record_detail
 from dynamic_workflows.runtime import native
 from dynamic_workflows.runtime.convert import is_null, to_js
 
 MODULE_NAMES = ("dispatcher/routing.mjs",)
+#: The dispatcher's own private detail, in the library's registry.
+DETAIL = "dispatcher-routing-module"
+WHAT = (
+    "dispatcher/routing.mjs is an ES module of the bundle (wrangler.jsonc's **/*.mjs rule), "
+    "imported through the runtime's private _pyodide_entrypoint_helper.doAnImport; it reads "
+    "R2 in one promise and hands the tenant's answer to workerd without resuming Python"
+)
+FALLBACK = "the same reads and forwarding from Python: one more turn of the isolate each"
 _state: dict[str, Any] = {"module": None, "tried": False}
 
 
@@ -30,7 +42,18 @@ async def load() -> Any:
     if not _state["tried"]:
         _state["tried"] = True
         _state["module"] = await native.import_module(MODULE_NAMES, "forwardInto")
+        found = _state["module"] is not None
+        why = f"no ES module {MODULE_NAMES[0]} exporting forwardInto could be imported"
+        record_detail(DETAIL, found, None if found else why, what=WHAT, fallback=FALLBACK)
     return _state["module"]
+
+
+def force_fallback(reason: str | None) -> None:
+    """Test-only: route from Python as if the module were gone (``reason``), or reload it
+    at the next request (None)."""
+    _state["module"], _state["tried"] = None, reason is not None
+    if reason is not None:
+        record_detail(DETAIL, False, reason, what=WHAT, fallback=FALLBACK)
 
 
 def installed() -> bool:

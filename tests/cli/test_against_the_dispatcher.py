@@ -158,3 +158,32 @@ def test_the_installed_console_script_runs(dispatcher: Dispatcher) -> None:
     )
     assert result.returncode == 0, result.stderr
     assert "js-orders" in result.stdout.split()
+
+
+def test_status_prints_what_runs(dwctl: Dwctl) -> None:
+    code, out, _ = dwctl("status")
+    assert code == 0
+    answer = json.loads(out)
+    assert answer["library"]["name"] == "dynamic-workflows"
+    assert answer["allDetailsInUse"] is True
+
+
+def test_health_passes_when_every_shard_is_bound_and_every_detail_in_use(dwctl: Dwctl) -> None:
+    code, out, _ = dwctl("health")
+    assert code == 0, out
+    lines = out.splitlines()
+    assert lines[0].startswith("ok    http://127.0.0.1:")
+    assert "ok    shard WORKFLOWS_0 is bound" in lines
+    assert "ok    dispatcher-routing-module in use" in lines
+    assert not [line for line in lines if not line.startswith("ok ")]
+
+
+def test_health_fails_naming_a_detail_that_fell_back(dwctl: Dwctl, admin: httpx.Client) -> None:
+    detail = "dispatcher-routing-module"
+    admin.post(f"/admin/debug/fallback/{detail}", json={"reason": "gone"}).raise_for_status()
+    try:
+        code, out, _ = dwctl("health")
+    finally:
+        admin.post(f"/admin/debug/fallback/{detail}", json={"reason": None}).raise_for_status()
+    assert code == 1
+    assert f"FAIL  {detail} not in use (gone): the same reads and forwarding from Python" in out

@@ -94,8 +94,12 @@ def requirements(project: Path) -> list[str]:
     return resolved
 
 
+#: How python_modules is laid out (a new one re-vendors): as sync leaves it, *.dist-info kept.
+_LAYOUT = "dist-info kept"
+
+
 def _fingerprint(wanted: list[str]) -> str:
-    digest = hashlib.sha256(json.dumps([PYWRANGLER_VERSION, wanted]).encode())
+    digest = hashlib.sha256(json.dumps([PYWRANGLER_VERSION, _LAYOUT, wanted]).encode())
     for requirement in wanted:
         if Path(requirement).is_file():
             digest.update(hashlib.sha256(Path(requirement).read_bytes()).digest())
@@ -149,8 +153,9 @@ def vendor(project: Path) -> None:
         ],
         check=True,
     )
-    for junk in [*partial.glob("*.dist-info"), partial / "bin"]:
-        shutil.rmtree(junk, ignore_errors=True)
+    # Like sync (which copies a site-packages), each package keeps its *.dist-info: the
+    # worker can read the versions it runs on (importlib.metadata, GET /admin/status).
+    shutil.rmtree(partial / "bin", ignore_errors=True)
     for cache in partial.rglob("__pycache__"):
         shutil.rmtree(cache, ignore_errors=True)
     (partial / "pyvenv.cfg").touch()  # as sync marks python_modules

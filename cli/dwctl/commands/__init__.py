@@ -62,4 +62,4 @@ def command(name: str, help: str, *args: Arg) -> Callable[[Run], Run]:
     return register
 
 
-from . import instances, logs, tenants  # noqa: E402, F401  (they register their commands)
+from . import instances, logs, status, tenants  # noqa: E402, F401  (they register their commands)
