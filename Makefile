@@ -7,6 +7,10 @@
 #                      also `make dev-official`, `make test-official`
 #   RUNTIME=auto       official when its bundle's host answers, offline otherwise
 #   PORT=8787          the port of `make dev`
+# And for a deployed dispatcher:
+#   make smoke URL=https://<admin host> TOKEN=<ADMIN_TOKEN>   (or DW_URL, DW_ADMIN_TOKEN set)
+#                      the smoke suite (tests/smoke): its own tenants, cleaned up after;
+#                      without URL, against a local dev server configured like production
 SHELL := /bin/bash
 VENV := .venv
 PY := $(VENV)/bin/python
@@ -23,13 +27,19 @@ ifneq ($(RUNTIME),official)
 export UV_PYTHON_DOWNLOADS := never
 endif
 
-.PHONY: dev test setup check dev-official test-official screenshots
+URL ?= $(DW_URL)
+TOKEN ?= $(DW_ADMIN_TOKEN)
+
+.PHONY: dev test setup check dev-official test-official screenshots smoke
 
 dev: setup
 	PORT=$(PORT) $(PY) tools/dev.py
 
 test: setup check
 	$(PY) -m pytest
+
+smoke: setup
+	DW_SMOKE_URL="$(URL)" DW_SMOKE_TOKEN="$(TOKEN)" $(PY) -m pytest tests/smoke -p no:cacheprovider
 
 dev-official:
 	$(MAKE) dev RUNTIME=official

@@ -1,0 +1,88 @@
+"""The smoke suite's dispatcher: a deployed one (``DW_SMOKE_URL``, ``DW_SMOKE_TOKEN``; ``make
+smoke URL=... TOKEN=...``) or, in ``make test``, a local dev server configured like production
+(no ``DW_DEBUG_ROUTES``). Its tenants are its own, uploaded under names no one else uses and
+deleted at the end, whatever happened."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from dwctl.client import AdminClient
+from dwctl.code import upload_body
+from tests.conftest import ROOT, RetryOnDisconnect
+
+TENANTS = Path(__file__).parent / "tenants"
+KINDS = ("js", "py")
+
+
+@dataclass
+class Target:
+    """The dispatcher under test, and the tenants the suite made there."""
+
+    url: str
+    token: str
+    server: Any = None  # the local DevServer, None for a deployed dispatcher
+    run: str = field(default_factory=lambda: secrets.token_hex(3))
+    made: list[str] = field(default_factory=list)
+
+    def client(self, *, admin: bool = False) -> httpx.Client:
+        headers = {"authorization": f"Bearer {self.token}"} if admin else {}
+        transport = RetryOnDisconnect() if self.server is not None else None
+        return httpx.Client(base_url=self.url, headers=headers, timeout=120, transport=transport)
+
+    def tenant(self, kind: str, role: str) -> str:
+        """A tenant of ``kind`` (js, py) uploaded under a name unique to this run."""
+        name = f"smoke-{self.run}-{role}-{kind}"
+        with self.client(admin=True) as http:
+            AdminClient(http).upload(name, upload_body(TENANTS / f"{kind}-smoke"))
+        self.made.append(name)
+        return name
+
+
+@pytest.fixture(scope="session")
+def target(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Target]:
+    url = os.environ.get("DW_SMOKE_URL")
+    if url:
+        token = os.environ.get("DW_SMOKE_TOKEN")
+        if not token:
+            pytest.fail("make smoke URL=... needs TOKEN=<the dispatcher's ADMIN_TOKEN> too")
+        found = Target(url.rstrip("/"), token)
+        yield found
+        _clean_up(found)
+        return
+    from tools.offline_runtime.devserver import DevServer  # noqa: PLC0415 - local runs only
+
+    token = secrets.token_urlsafe(24)
+    state = tmp_path_factory.mktemp("smoke-state")
+    with DevServer(ROOT, persist_dir=state, variables={"ADMIN_TOKEN": token}) as server:
+        local = Target(server.url, token, server)
+        yield local
+        _clean_up(local)
+
+
+def _clean_up(target: Target) -> None:
+    """Delete every tenant the suite uploaded (their unfinished instances are terminated)."""
+    with target.client(admin=True) as http:
+        for name in target.made:
+            response = http.delete(f"/admin/tenants/{name}")
+            assert response.status_code == 200, response.text
+
+
+@pytest.fixture(scope="session")
+def admin(target: Target) -> Iterator[httpx.Client]:
+    with target.client(admin=True) as client:
+        yield client
+
+
+@pytest.fixture(scope="session")
+def client(target: Target) -> Iterator[httpx.Client]:
+    with target.client() as client:
+        yield client
