@@ -79,9 +79,11 @@ class RetryOnDisconnect(httpx.HTTPTransport):
 
 
 @pytest.fixture(scope="session", autouse=True)
-def no_compatibility_flag_warnings() -> Iterator[None]:
+def no_compatibility_flag_warnings(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
     """Fails the session (an error at its last teardown) when any dev server it started (the
-    dispatcher, examples/minimal, pywrangler dev, ...) logged a compatibility-flag report.
+    dispatcher, examples/minimal, pywrangler dev, the smoke suite's, ``make dev`` run by a
+    test: every log in this process's list or under the session's temporary directory)
+    logged a compatibility-flag report.
 
     Set up before, so torn down after, every other fixture: all servers have stopped. (A
     tenant's flags never reach the log: Worker Loader drops such warnings, so the library's
@@ -90,7 +92,7 @@ def no_compatibility_flag_warnings() -> Iterator[None]:
     yield
     from tools.offline_runtime.devserver import started_flag_reports  # noqa: PLC0415
 
-    logs, found = started_flag_reports()
+    logs, found = started_flag_reports(tmp_path_factory.getbasetemp())
     _FLAG_SCAN.append(f"compatibility-flag warnings: {len(found)} in {logs} dev-server logs")
     assert not found, "compatibility-flag warnings in dev-server logs:\n" + "\n".join(found)
 
