@@ -16,6 +16,9 @@ import httpx
 #: The environment variables dwctl reads.
 URL_VARIABLE = "DW_URL"
 TOKEN_VARIABLE = "DW_ADMIN_TOKEN"
+#: A Cloudflare Access service token, when Access guards the admin hostname.
+ACCESS_ID_VARIABLE = "DW_ACCESS_CLIENT_ID"
+ACCESS_SECRET_VARIABLE = "DW_ACCESS_CLIENT_SECRET"
 
 
 class AdminError(Exception):
@@ -35,10 +38,21 @@ class AdminClient:
         self.url = url or str(http.base_url).rstrip("/")
 
     @classmethod
-    def connect(cls, url: str, token: str, *, timeout: float = 120.0) -> AdminClient:
+    def connect(
+        cls,
+        url: str,
+        token: str,
+        *,
+        access: tuple[str, str] | None = None,
+        timeout: float = 120.0,
+    ) -> AdminClient:
+        """``access``: a Cloudflare Access service token (client id, secret), sent as
+        ``CF-Access-Client-Id`` and ``CF-Access-Client-Secret``."""
         if not url.startswith(("http://", "https://")):
             raise AdminError(f"{URL_VARIABLE}={url!r} must start with https:// (or http://)")
         headers = {"authorization": f"Bearer {token}"}
+        if access is not None:
+            headers["cf-access-client-id"], headers["cf-access-client-secret"] = access
         http = httpx.Client(base_url=url.rstrip("/"), headers=headers, timeout=timeout)
         return cls(http, url=url.rstrip("/"))
 
@@ -46,7 +60,8 @@ class AdminClient:
     def from_environment(
         cls, environ: Mapping[str, str] = os.environ, *, url: str | None = None
     ) -> AdminClient:
-        """The dispatcher ``DW_URL`` (or ``url``) names, with the token ``DW_ADMIN_TOKEN`` holds."""
+        """The dispatcher ``DW_URL`` (or ``url``) names, with the token ``DW_ADMIN_TOKEN`` holds
+        (and the Access service token of ``DW_ACCESS_CLIENT_ID``/``_SECRET`` if set)."""
         url = url or environ.get(URL_VARIABLE, "")
         token = environ.get(TOKEN_VARIABLE, "")
         if not url:
@@ -59,7 +74,14 @@ class AdminClient:
                 f"set {TOKEN_VARIABLE} to the dispatcher's ADMIN_TOKEN secret "
                 "(`wrangler secret put ADMIN_TOKEN` set it; .dev.vars holds the local one)"
             )
-        return cls.connect(url, token)
+        access_id = environ.get(ACCESS_ID_VARIABLE, "")
+        access_secret = environ.get(ACCESS_SECRET_VARIABLE, "")
+        if bool(access_id) != bool(access_secret):
+            raise AdminError(
+                f"set both {ACCESS_ID_VARIABLE} and {ACCESS_SECRET_VARIABLE}, or neither"
+            )
+        access = (access_id, access_secret) if access_id else None
+        return cls.connect(url, token, access=access)
 
     def close(self) -> None:
         self._http.close()
@@ -160,6 +182,13 @@ class AdminClient:
         return self._answer(method, path, response)
 
     def _answer(self, method: str, path: str, response: httpx.Response) -> Any:
+        if response.is_redirect and ".cloudflareaccess.com" in response.headers.get("location", ""):
+            raise AdminError(
+                f"Cloudflare Access guards {self.url} and sent dwctl to its login page: set "
+                f"{ACCESS_ID_VARIABLE} and {ACCESS_SECRET_VARIABLE} to a service token its "
+                "policy allows",
+                response.status_code,
+            )
         try:
             data = response.json()
         except ValueError:

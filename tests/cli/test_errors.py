@@ -5,7 +5,7 @@ import http.server
 import socket
 import threading
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, ClassVar
 
 import pytest
 
@@ -96,3 +96,79 @@ def test_delete_without_yes_asks_for_it_before_calling_anything(
     code, _, err = run(capsys, "--url", other_site, "delete", "acme")
     assert code == 1
     assert "deleting tenant 'acme' cannot be undone: add --yes" in err
+
+
+class _AccessGuarded(http.server.BaseHTTPRequestHandler):
+    """Cloudflare Access in front of the admin hostname: a service token or its login page."""
+
+    seen: ClassVar[list[dict[str, str]]] = []
+
+    def do_GET(self) -> None:
+        self.seen.append(dict(self.headers))
+        if (
+            self.headers.get("cf-access-client-id") == "id"
+            and self.headers.get("cf-access-client-secret") == "secret"
+        ):
+            body = b'{"tenants": [], "nextCursor": null}'
+            self.send_response(200)
+            self.send_header("content-type", "application/json")
+            self.end_headers()
+            self.wfile.write(body)
+            return
+        self.send_response(302)
+        self.send_header("location", "https://team.cloudflareaccess.com/cdn-cgi/access/login/x")
+        self.end_headers()
+
+    def log_message(self, *args: Any) -> None:
+        pass
+
+
+@pytest.fixture
+def access_guarded() -> Iterator[tuple[str, list[dict[str, str]]]]:
+    seen: list[dict[str, str]] = []
+    handler = type("Guarded", (_AccessGuarded,), {"seen": seen})
+    with http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler) as httpd:
+        threading.Thread(target=httpd.serve_forever, daemon=True).start()
+        yield f"http://127.0.0.1:{httpd.server_address[1]}", seen
+        httpd.shutdown()
+
+
+def test_behind_access_without_a_service_token_it_says_which_variables_to_set(
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    access_guarded: tuple[str, list[dict[str, str]]],
+) -> None:
+    url, _ = access_guarded
+    monkeypatch.setenv("DW_ADMIN_TOKEN", "t")
+    monkeypatch.delenv("DW_ACCESS_CLIENT_ID", raising=False)
+    monkeypatch.delenv("DW_ACCESS_CLIENT_SECRET", raising=False)
+    code, _, err = run(capsys, "--url", url, "tenants")
+    assert code == 1
+    assert "Cloudflare Access guards" in err
+    assert "set DW_ACCESS_CLIENT_ID and DW_ACCESS_CLIENT_SECRET" in err
+
+
+def test_the_access_service_token_goes_with_every_call(
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    access_guarded: tuple[str, list[dict[str, str]]],
+) -> None:
+    url, seen = access_guarded
+    monkeypatch.setenv("DW_ADMIN_TOKEN", "t")
+    monkeypatch.setenv("DW_ACCESS_CLIENT_ID", "id")
+    monkeypatch.setenv("DW_ACCESS_CLIENT_SECRET", "secret")
+    code, out, _ = run(capsys, "--url", url, "--json", "tenants")
+    assert code == 0
+    assert '"tenants": []' in out
+    assert seen[-1]["authorization"] == "Bearer t"
+
+
+def test_half_a_service_token_is_refused(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("DW_ADMIN_TOKEN", "t")
+    monkeypatch.setenv("DW_ACCESS_CLIENT_ID", "id")
+    monkeypatch.delenv("DW_ACCESS_CLIENT_SECRET", raising=False)
+    code, _, err = run(capsys, "--url", "https://admin.example.com", "tenants")
+    assert code == 1
+    assert "set both DW_ACCESS_CLIENT_ID and DW_ACCESS_CLIENT_SECRET, or neither" in err
