@@ -10,6 +10,7 @@
 # And for a deployed dispatcher:
 #   make smoke URL=https://<admin host> TOKEN=<ADMIN_TOKEN>   (or DW_URL, DW_ADMIN_TOKEN set)
 #                      the smoke suite (tests/smoke): its own tenants, cleaned up after;
+#                      PUBLIC_URL=https://<tenants' host> also checks /admin/ is not there;
 #                      without URL, against a local dev server configured like production
 SHELL := /bin/bash
 VENV := .venv
@@ -39,7 +40,8 @@ test: setup check
 	$(PY) -m pytest
 
 smoke: setup
-	DW_SMOKE_URL="$(URL)" DW_SMOKE_TOKEN="$(TOKEN)" $(PY) -m pytest tests/smoke -p no:cacheprovider
+	DW_SMOKE_URL="$(URL)" DW_SMOKE_TOKEN="$(TOKEN)" DW_SMOKE_PUBLIC_URL="$(PUBLIC_URL)" \
+	  $(PY) -m pytest tests/smoke -p no:cacheprovider
 
 dev-official:
 	$(MAKE) dev RUNTIME=official

@@ -15,7 +15,7 @@ from dynamic_workflows.runtime.surface import RpcSurface
 from .admin import serve_admin
 from .cursor import CursorError
 from .env import raw_env
-from .http import RequestError
+from .http import RequestError, admin_host_allowed
 from .logs import LogQueryError
 from .quota import QuotaError
 from .respond import error_response, internal_error
@@ -24,6 +24,7 @@ from .traffic import serve_tenant
 from .uploads import UploadError
 
 _TENANT_ROUTE = re.compile(r"/t/([^/]+)(/.*)?")
+NOT_FOUND = "not found: use /t/<tenant>/... or /admin/..."
 
 
 class Default(WorkerEntrypoint):
@@ -42,13 +43,17 @@ class Default(WorkerEntrypoint):
     async def fetch(self, request: Any) -> Any:
         try:
             env = raw_env()
-            path = URL.new(request.url).pathname
+            url = URL.new(request.url)
+            path = url.pathname
             if path.startswith("/admin/"):
+                admin_hostname = str(getattr(env, "ADMIN_HOSTNAME", "") or "")
+                if not admin_host_allowed(admin_hostname, str(url.hostname)):
+                    return error_response(404, NOT_FOUND)  # as if there were no admin API
                 return await serve_admin(env, request, path)
             match = _TENANT_ROUTE.fullmatch(path)
             if match:
                 return await serve_tenant(env, request, match.group(1), match.group(2) or "/")
-            return error_response(404, "not found: use /t/<tenant>/... or /admin/...")
+            return error_response(404, NOT_FOUND)
         except RequestError as exc:
             return error_response(exc.status, str(exc))
         except (UploadError, QuotaError, CursorError, LogQueryError) as exc:

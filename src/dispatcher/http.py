@@ -36,6 +36,17 @@ _CONTENT_LENGTH = re.compile(r"[0-9]{1,16}")
 _JSON_TOKEN = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*(?:"|\\?\Z)|[\[\]{}]', re.DOTALL)
 
 
+def admin_host_allowed(admin_hostname: str, hostname: str) -> bool:
+    """Whether ``/admin/...`` answers on ``hostname``: any host when ``ADMIN_HOSTNAME`` is
+    empty (local runs), else only the hostnames it lists (comma-separated, any case).
+
+    Routes of several hostnames reach the same Worker: without this, the admin API would
+    answer on the tenants' public hostname too, outside the Access policy of its own.
+    """
+    allowed = {name.strip().lower() for name in admin_hostname.split(",") if name.strip()}
+    return not allowed or hostname.strip().lower().rstrip(".") in allowed
+
+
 class RequestError(Exception):
     """A request the dispatcher refuses; ``status`` is its HTTP status."""
 

@@ -42,6 +42,8 @@ async def status(env: Any) -> dict[str, Any]:
             "sdk": {"name": SDK_DISTRIBUTION, "version": _version(SDK_DISTRIBUTION)},
             "developmentRuntime": development_runtime(),
         },
+        # The only hostname(s) /admin/ answers on (None: any, as in local runs).
+        "adminHostname": str(getattr(env, "ADMIN_HOSTNAME", "") or "") or None,
         "shards": [
             {
                 "binding": shard,

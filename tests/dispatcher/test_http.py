@@ -9,6 +9,7 @@ from dispatcher.http import (
     MAX_BODY_BYTES,
     MAX_JSON_DEPTH,
     RequestError,
+    admin_host_allowed,
     body_length,
     error_id,
     json_depth,
@@ -106,3 +107,20 @@ def test_error_ids_are_short_and_distinct() -> None:
     ids = {error_id() for _ in range(100)}
     assert len(ids) == 100
     assert all(len(i) == 12 for i in ids)
+
+
+def test_without_an_admin_hostname_the_admin_api_answers_on_any_host() -> None:
+    assert admin_host_allowed("", "dw.example.com")
+
+
+def test_with_an_admin_hostname_the_admin_api_answers_only_there_in_any_case() -> None:
+    assert admin_host_allowed("dw-admin.example.com", "DW-Admin.example.com")
+    assert admin_host_allowed("dw-admin.example.com", "dw-admin.example.com.")
+    assert not admin_host_allowed("dw-admin.example.com", "dw.example.com")
+    assert not admin_host_allowed("dw-admin.example.com", "dw-admin.example.com.evil.test")
+
+
+def test_several_admin_hostnames_may_be_listed() -> None:
+    listed = "dw-admin.example.com, admin.internal.example"
+    assert admin_host_allowed(listed, "admin.internal.example")
+    assert not admin_host_allowed(listed, "dw.example.com")

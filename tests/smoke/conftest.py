@@ -1,5 +1,6 @@
-"""The smoke suite's dispatcher: a deployed one (``DW_SMOKE_URL``, ``DW_SMOKE_TOKEN``; ``make
-smoke URL=... TOKEN=...``) or, in ``make test``, a local dev server configured like production
+"""The smoke suite's dispatcher: a deployed one (``DW_SMOKE_URL``, ``DW_SMOKE_TOKEN``, and
+``DW_SMOKE_PUBLIC_URL`` for the tenants' hostname if it differs; ``make smoke URL=...
+TOKEN=... [PUBLIC_URL=...]``) or, in ``make test``, a local dev server configured like production
 (no ``DW_DEBUG_ROUTES``). Its tenants are its own, uploaded under names no one else uses and
 deleted at the end, whatever happened."""
 
@@ -15,7 +16,7 @@ from typing import Any
 import httpx
 import pytest
 
-from dwctl.client import AdminClient
+from dwctl.client import ACCESS_ID_VARIABLE, ACCESS_SECRET_VARIABLE, AdminClient
 from dwctl.code import upload_body
 from tests.conftest import ROOT, RetryOnDisconnect
 
@@ -30,11 +31,17 @@ class Target:
     url: str
     token: str
     server: Any = None  # the local DevServer, None for a deployed dispatcher
+    #: The tenants' public hostname, where /admin/ must not answer (None: not given).
+    public_url: str | None = None
     run: str = field(default_factory=lambda: secrets.token_hex(3))
     made: list[str] = field(default_factory=list)
 
     def client(self, *, admin: bool = False) -> httpx.Client:
         headers = {"authorization": f"Bearer {self.token}"} if admin else {}
+        if os.environ.get(ACCESS_ID_VARIABLE) and self.server is None:
+            # Cloudflare Access in front of the admin hostname: its service token (docs/deploy.md).
+            headers["cf-access-client-id"] = os.environ[ACCESS_ID_VARIABLE]
+            headers["cf-access-client-secret"] = os.environ.get(ACCESS_SECRET_VARIABLE, "")
         transport = RetryOnDisconnect() if self.server is not None else None
         return httpx.Client(base_url=self.url, headers=headers, timeout=120, transport=transport)
 
@@ -54,7 +61,8 @@ def target(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Target]:
         token = os.environ.get("DW_SMOKE_TOKEN")
         if not token:
             pytest.fail("make smoke URL=... needs TOKEN=<the dispatcher's ADMIN_TOKEN> too")
-        found = Target(url.rstrip("/"), token)
+        public = os.environ.get("DW_SMOKE_PUBLIC_URL") or None
+        found = Target(url.rstrip("/"), token, public_url=public and public.rstrip("/"))
         yield found
         _clean_up(found)
         return
@@ -62,8 +70,11 @@ def target(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Target]:
 
     token = secrets.token_urlsafe(24)
     state = tmp_path_factory.mktemp("smoke-state")
-    with DevServer(ROOT, persist_dir=state, variables={"ADMIN_TOKEN": token}) as server:
-        local = Target(server.url, token, server)
+    # As deployed: no debug routes, the admin API on its own hostname (here the loopback
+    # address the suite calls; the same port under another name is the tenants' hostname).
+    variables = {"ADMIN_TOKEN": token, "ADMIN_HOSTNAME": "127.0.0.1"}
+    with DevServer(ROOT, persist_dir=state, variables=variables) as server:
+        local = Target(server.url, token, server, public_url=f"http://localhost:{server.port}")
         yield local
         _clean_up(local)
 

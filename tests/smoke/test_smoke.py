@@ -74,9 +74,25 @@ def test_the_status_reports_every_private_detail_in_use_and_every_shard_bound(
     assert all(shard["bound"] for shard in status["shards"]), status["shards"]
 
 
+def test_the_admin_api_does_not_answer_on_the_tenants_hostname(
+    target: Target, client: httpx.Client
+) -> None:
+    if target.public_url is None:
+        pytest.skip("no tenants' hostname given (make smoke PUBLIC_URL=https://...)")
+    headers = {"authorization": f"Bearer {target.token}"}
+    with httpx.Client(base_url=target.public_url, headers=headers, timeout=60) as public:
+        answer = public.get("/admin/status")
+        assert answer.status_code == 404, answer.text
+        assert answer.json() == {"error": "not found: use /t/<tenant>/... or /admin/..."}
+        tenant = target.tenant("js", "public")
+        instance_id = create(public, tenant, params={"who": "public"})
+    assert finished(client, tenant, instance_id)["status"] == "complete"
+
+
 def test_the_admin_api_refuses_a_wrong_token(target: Target) -> None:
-    with httpx.Client(base_url=target.url, headers={"authorization": "Bearer wrong"}) as other:
-        assert other.get("/admin/status").status_code == 401
+    with target.client() as other:
+        answer = other.get("/admin/status", headers={"authorization": "Bearer wrong"})
+        assert answer.status_code == 401, answer.text
 
 
 @pytest.mark.parametrize("kind", KINDS)
