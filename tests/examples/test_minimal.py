@@ -23,6 +23,8 @@ from typing import Any, ClassVar
 import httpx
 import pytest
 
+from tests.conftest import REPORT
+from tools.dry_run import dry_run
 from tools.offline_runtime.devserver import DevServer, choose_runtime
 from tools.offline_runtime.pins import NODE
 from tools.wheel import build_wheel
@@ -156,3 +158,28 @@ def test_the_tenants_outbound_fetch_is_refused(
 def test_an_unknown_tenant_is_not_found(client: httpx.Client) -> None:
     assert client.get("/t/nobody/").status_code == 404
     assert client.get("/elsewhere").status_code == 404
+
+
+def test_the_dry_run_bundles_the_example_with_the_vendored_library_and_no_cli(
+    project: Path, tmp_path: Path
+) -> None:
+    """What `uv run pywrangler deploy` would upload (docs/deploy.md), dry-run offline."""
+    bundle = dry_run(project, tmp_path / "bundle")
+    REPORT.append(
+        f"examples/minimal bundle (wrangler deploy --dry-run): {bundle.total_kib:.2f} KiB, "
+        f"gzip {bundle.gzip_kib:.2f} KiB"
+    )
+    modules = bundle.modules()
+    for module in (
+        "worker.py",
+        "tenants/js/index.js",
+        "tenants/py/main.py",
+        "python_modules/dynamic_workflows/__init__.py",
+        "python_modules/dynamic_workflows/runtime/loader.py",
+        "python_modules/workers/__init__.py",
+    ):
+        assert module in modules, module
+    for part in ("dwctl", "httpx", "dispatcher/"):
+        assert not [m for m in modules if part in m], part
+    assert "env.WORKFLOWS (DynamicWorkflow)" in bundle.output
+    assert "env.LOADER" in bundle.output
