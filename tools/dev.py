@@ -75,6 +75,12 @@ def follow(path: Path, offset: int, stop: threading.Event) -> Iterator[str]:
 
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
 _UNCAUGHT = re.compile(r"Uncaught (\w+): ")
+#: wrangler ends the first line of an error thrown out of an RPC method with " Error" (how it
+#: renders the inspector's exception; any error, checked with a plain JavaScript worker).
+_WRANGLER_TAIL = re.compile(r" Error(?=(?:\x1b\[0m)?\s*$)")
+#: How the engine stops a run on purpose (pause, terminate, restart, delete): the pending step
+#: throws this and the dispatcher hands it back, which workerd logs as an uncaught error.
+_ENGINE_STOP = re.compile(r"Uncaught \w+: (Aborting engine: User called \w+)")
 _STACK = re.compile(r"^\s+at ")
 #: The library's deliberate refusals (not-found, bad input, engine refusals): one line each.
 REFUSALS = frozenset(
@@ -88,8 +94,10 @@ def terminal_lines(lines: Iterable[str]) -> Iterator[str]:
     """The log lines worth a person's terminal.
 
     A refusal the library makes on purpose (workerd logs it as ``Uncaught
-    InstanceNotFoundError: ...`` when it crosses RPC) is one line, without its stack;
-    other errors keep theirs. The full log stays in the file.
+    InstanceNotFoundError: ...`` when it crosses RPC) is one line, without its stack, and
+    so is a run the engine stops on purpose (a pause, terminate, restart or delete); other
+    errors keep theirs. wrangler's stray " Error" at the end of such lines goes. The full
+    log stays in the file.
     """
     in_refusal = False
     for line in lines:
@@ -99,12 +107,17 @@ def terminal_lines(lines: Iterable[str]) -> Iterator[str]:
         in_refusal = False
         if _QUIET.search(plain):
             continue
+        stopped = _ENGINE_STOP.search(plain)
+        if stopped:
+            in_refusal = True
+            yield "run stopped: " + _WRANGLER_TAIL.sub("", stopped.group(1)).strip()
+            continue
         refusal = _UNCAUGHT.search(plain)
         if refusal and refusal.group(1) in REFUSALS:
             in_refusal = True
-            yield "refused: " + plain[refusal.start(1) :].strip()
+            yield "refused: " + _WRANGLER_TAIL.sub("", plain[refusal.start(1) :]).strip()
             continue
-        yield line
+        yield _WRANGLER_TAIL.sub("", line) if refusal else line
 
 
 def echo_log(path: Path, offset: int, stop: threading.Event) -> None:
