@@ -176,6 +176,7 @@ def main() -> None:
                 ' -d \'{"params":{"who":"bob"}}\''
             )
             print(f"  curl {server.url}/t/js-orders/workflows/<id>")
+            print(f"  DW_URL={server.url} DW_ADMIN_TOKEN=<.dev.vars> .venv/bin/dwctl tenants")
             print("Ctrl-C to stop.", flush=True)
             while True:
                 time.sleep(3600)
