@@ -33,15 +33,26 @@ RECHECK_AT_CAP = 50
 class LogLimits:
     """How much of a tenant's logs its index keeps: the newest ``entries`` within ``bytes``
     (older ones dropped and counted); one entry's text is cut at ``message_bytes``, and one
-    invocation sends at most ``per_invocation`` entries (the rest are counted as dropped)."""
+    invocation sends at most ``per_invocation`` entries (the rest are counted as dropped).
+    The tail writes the entries of the tenant's invocations of ``batch_ms`` in one call to
+    the index, at most ``per_batch`` entries a call."""
 
     entries: int
     bytes: int
     message_bytes: int
     per_invocation: int
+    per_batch: int
+    batch_ms: int
 
 
-LOG_LIMITS = LogLimits(entries=1000, bytes=512 * 1024, message_bytes=8 * 1024, per_invocation=100)
+LOG_LIMITS = LogLimits(
+    entries=1000,
+    bytes=512 * 1024,
+    message_bytes=8 * 1024,
+    per_invocation=100,
+    per_batch=500,
+    batch_ms=250,
+)
 #: What each tenant's dynamic worker may use per invocation (its WorkerCode's ``limits``):
 #: CPU milliseconds (Cloudflare's Workers Paid plan allows up to 300,000) and subrequests.
 #: Cloudflare enforces them, and on its own 1 s of CPU for a worker's start-up and 128 MB

@@ -28,7 +28,7 @@ const RUN_TIE_MS = 2;
 export function tailInto(target, identity, events, index, limits) {
   const entries = [];
   for (const item of events) entries.push(...entriesOf(identity, item, limits));
-  const done = entries.length ? record(identity, entries, index, limits) : Promise.resolve();
+  const done = entries.length ? record(identity, entries, index, limits, true) : Promise.resolve();
   target.then = (onFulfilled, onRejected) => done.then(onFulfilled, onRejected);
   return done;
 }
@@ -100,9 +100,11 @@ function cut(value, limit) {
 
 /**
  * Write `entries` of the tenant `identity` ({tenant, uid, version}): one JSON line each, and
- * the newest `limits.perInvocation` of them to the tenant's index (the rest counted as dropped).
+ * the newest `limits.perInvocation` of them to the tenant's index (the rest counted as
+ * dropped). With `batched`, the store's write waits up to `limits.batchMs` for the tail events
+ * of the tenant's other invocations in that time, and one call to the index writes them all.
  */
-export async function record(identity, entries, index, limits) {
+export async function record(identity, entries, index, limits, batched = false) {
   for (const entry of entries) {
     const line = {
       event: 'tenant.log',
@@ -119,17 +121,36 @@ export async function record(identity, entries, index, limits) {
     console[CONSOLE[entry.level] ?? 'log'](JSON.stringify(line));
   }
   const kept = entries.slice(-limits.perInvocation);
+  const dropped = entries.length - kept.length;
+  if (!batched) return store(identity, { entries: kept, dropped }, index);
+  const pending = PENDING.get(identity.uid);
+  if (pending !== undefined && pending.entries.length + kept.length <= limits.perBatch) {
+    pending.entries.push(...kept);  // the event that opened the batch writes it
+    pending.dropped += dropped;
+    return undefined;
+  }
+  const batch = { entries: kept, dropped };
+  PENDING.set(identity.uid, batch);
+  await new Promise((resolve) => setTimeout(resolve, limits.batchMs));
+  if (PENDING.get(identity.uid) === batch) PENDING.delete(identity.uid);
+  return store(identity, batch, index);
+}
+
+// Per tenant identity, the batch of entries a tail event is about to write to the store.
+const PENDING = new Map();
+
+async function store(identity, batch, index) {
   try {
     const stub = index.get(index.idFromName(identity.uid));
-    await stub.append_logs({ entries: kept, dropped: entries.length - kept.length });
+    await stub.append_logs(batch);
   } catch (error) {
-    // The log lines above are written; the store missed this batch. Say so, loudly, once each.
+    // The log lines are written; the store missed this batch. Say so, loudly, once each.
     console.error(
       JSON.stringify({
         event: 'tenant.log.store_failed',
         tenant: identity.tenant,
         tenantUid: identity.uid,
-        entries: kept.length,
+        entries: batch.entries.length,
         error: String(error?.message ?? error),
       }),
     );

@@ -16,7 +16,7 @@ JavaScript and returns; an invocation that printed nothing costs nothing more.
 
 from __future__ import annotations
 
-from functools import cache, partial
+from functools import cache, lru_cache, partial
 from typing import Any, cast
 
 from js import Date, Object
@@ -108,7 +108,7 @@ def loaded() -> bool:
     return _state["module"] is not None
 
 
-@cache
+@lru_cache(maxsize=1024)
 def _identity(tenant: str, uid: str, version: str) -> Any:
     return to_js({"tenant": tenant, "uid": uid, "version": version})
 
@@ -120,7 +120,12 @@ def _index() -> Any:
 @cache
 def _limits() -> Any:
     return to_js(
-        {"perInvocation": LOG_LIMITS.per_invocation, "messageChars": LOG_LIMITS.message_bytes}
+        {
+            "perInvocation": LOG_LIMITS.per_invocation,
+            "perBatch": LOG_LIMITS.per_batch,
+            "batchMs": LOG_LIMITS.batch_ms,
+            "messageChars": LOG_LIMITS.message_bytes,
+        }
     )
 
 
