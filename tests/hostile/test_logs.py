@@ -75,6 +75,7 @@ def test_a_flood_stays_within_the_store_and_the_dropped_lines_are_counted(
     admin: httpx.Client, client: httpx.Client, victim: Victim
 ) -> None:
     victim_before = logs(admin, victim.tenant)["stored"]
+    before = logs(admin, FORGER)["stored"]
     text = marker()
     requests, lines, size = 12, 150, 1000
     for _ in range(requests):
@@ -85,8 +86,12 @@ def test_a_flood_stays_within_the_store_and_the_dropped_lines_are_counted(
     stored = logs(admin, FORGER)["stored"]
     assert stored["entries"] <= LOG_LIMITS.entries
     assert stored["bytes"] <= LOG_LIMITS.bytes
-    # At most per_invocation lines of each request are kept; the store then drops the oldest.
-    assert stored["dropped"] >= requests * lines - stored["entries"]
+    # Each request's last per_invocation lines reach the store (workerd may cut a flood of
+    # console output short before the tail sees it; the tail counts what it leaves out):
+    # every one of them is stored or counted as dropped.
+    arrived = (stored["entries"] - before["entries"]) + (stored["dropped"] - before["dropped"])
+    assert arrived >= requests * LOG_LIMITS.per_invocation
+    assert stored["dropped"] > before["dropped"]
     assert logs(admin, victim.tenant)["stored"] == victim_before
     victim.assert_untouched(client)
 
