@@ -93,9 +93,10 @@ async function loadPython(modulePath) {
   pyodide.registerJsModule("_pyodide_entrypoint_helper", {
     cloudflareWorkersModule: standin, cloudflareSocketsModule: {},
     patchWaitUntil() {},
-    // As in the dispatcher's bundle: the library's native.mjs is an ES module (wrangler rule).
-    doAnImport: async (name) => (name === "dynamic_workflows/runtime/native.mjs"
-      ? import(pathToFileURL(join(ROOT, "src", name)).href) : {}),
+    // As in the dispatcher's bundle: the library's JavaScript is the ES module
+    // dynamic_workflows.mjs (a link to runtime/library.mjs, with a wrangler rule).
+    doAnImport: async (name) => (name === "dynamic_workflows.mjs"
+      ? import(pathToFileURL(join(ROOT, "src/dynamic_workflows/runtime/library.mjs")).href) : {}),
   });
   copyTree(pyodide, join(ROOT, "src/dynamic_workflows"), "/bench/src/dynamic_workflows");
   copyTree(pyodide, join(ROOT, "python_modules"), "/bench/python_modules");
@@ -134,7 +135,7 @@ async function measure(version, modulePath, reference) {
 from dynamic_workflows.runtime.binding import DynamicWorkflowBinding
 from dynamic_workflows.runtime.entrypoint import create_dynamic_workflow_entrypoint
 from dynamic_workflows.core import wrap_params
-from dynamic_workflows.runtime.convert import to_js
+from dynamic_workflows import to_js
 import js
 
 def binding_for(props):

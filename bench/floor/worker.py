@@ -9,8 +9,7 @@ from typing import Any, cast
 from js import Response
 from workers import WorkerEntrypoint
 
-from dynamic_workflows.runtime import raw_args
-from dynamic_workflows.runtime.surface import RpcSurface
+from dynamic_workflows import RpcSurface, raw_rpc_arguments
 
 
 async def _fetch(_request: Any, *_: Any) -> Any:
@@ -22,5 +21,5 @@ _SURFACE = RpcSurface({"fetch": _fetch})
 
 class Default(WorkerEntrypoint):
     def __new__(cls, ctx: Any, env: Any = None) -> "Default":
-        raw_args.install()
+        raw_rpc_arguments()
         return cast(Default, _SURFACE)

@@ -16,9 +16,14 @@ from typing import Any
 from js import URL
 from pyodide.ffi import JsException
 
-from dynamic_workflows import DynamicWorkflowsError, InstanceNotFoundError
-from dynamic_workflows.core import TenantScope
-from dynamic_workflows.runtime.convert import is_null, to_js, to_py
+from dynamic_workflows import (
+    DynamicWorkflowsError,
+    InstanceNotFoundError,
+    TenantScope,
+    is_null,
+    to_js,
+    to_py,
+)
 
 from . import cursor, debug, index, logs, status, tail
 from .config import LOG_LIMITS, OPEN_SHARDS

@@ -8,20 +8,23 @@ from __future__ import annotations
 
 import datetime
 import re
-from importlib import import_module
-from types import ModuleType
 from typing import Any
 
 from js import Date
 from pyodide.ffi import JsException, jsnull  # type: ignore[attr-defined]
 
-from dynamic_workflows import DynamicWorkflowsError, private_details, wrap_workflow_binding
-from dynamic_workflows.runtime import errors, native, raw_args, tenant_env
-from dynamic_workflows.runtime.convert import to_js, to_py
+from dynamic_workflows import (
+    DynamicWorkflowsError,
+    force_fallback,
+    private_details,
+    to_js,
+    to_py,
+    wrap_workflow_binding,
+)
 
-from . import index, routing, tail
+from . import index, tail
 from .config import SHARDS
-from .http import RequestError, read_json
+from .http import read_json
 from .respond import error_response, json_response
 from .store import TenantStore, new_uid
 from .tenants import worker_code
@@ -87,16 +90,8 @@ async def serve_debug(env: Any, request: Any, path: str) -> Any:
         # The WorkerCode the dispatcher loads for a tenant: what Cloudflare enforces on it.
         return await _worker_code(TenantStore(env.TENANT_CODE), check_tenant_id(match.group(1)))
     if path == "/admin/debug/details":
-        # The private details in use in this isolate, and whether the bundle's modules load.
-        await routing.load()
-        await native.load()
-        return json_response(
-            {
-                "details": private_details(),
-                "nativeParams": native.installed(),
-                "routing": routing.installed(),
-            }
-        )
+        # The private details the library relies on, and what each did in this isolate.
+        return json_response({"details": private_details()})
     if match := _FALLBACK.fullmatch(path):
         # Make a private detail's guard fall back as if the detail were gone ("reason"), or
         # take it again (null): each runs the guard's real fallback.
@@ -105,7 +100,10 @@ async def serve_debug(env: Any, request: Any, path: str) -> Any:
             routing.force_fallback(reason)
             await routing.load()  # imports the module again when taken back
         else:
-            _force_fallback(match.group(1), reason)
+            try:
+                force_fallback(match.group(1), reason)
+            except KeyError:
+                return error_response(404, f"no private detail {match.group(1)!r} to force")
         return json_response({"details": private_details()})
     if path == "/admin/debug/raise":
         # An unexpected failure inside a handler, for the catch-all's test.
@@ -146,15 +144,3 @@ async def _on_any_shard(env: Any, engine_id: str) -> Any:
         except JsException:
             continue
     return await getattr(env, SHARDS[-1]).get(engine_id)
-
-
-def _force_fallback(name: str, reason: str | None) -> None:
-    if name == raw_args.DETAIL:
-        raw_args.force_fallback(reason)
-    elif name == errors.THENABLE:
-        errors.check_thenable((lambda value: value) if reason else None)
-    elif name == tenant_env.DETAIL:
-        sdk = ModuleType(tenant_env.SDK_RPC) if reason else import_module(tenant_env.SDK_RPC)
-        tenant_env.check(sdk)
-    else:
-        raise RequestError(404, f"no private detail {name!r} to force")

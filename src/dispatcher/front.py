@@ -9,8 +9,7 @@ from typing import Any, cast
 from js import URL
 from workers import Request, WorkerEntrypoint
 
-from dynamic_workflows.runtime import raw_args
-from dynamic_workflows.runtime.surface import RpcSurface
+from dynamic_workflows import RpcSurface, raw_rpc_arguments
 
 from .admin import serve_admin
 from .cursor import CursorError
@@ -37,7 +36,7 @@ class Default(WorkerEntrypoint):
     """
 
     def __new__(cls, ctx: Any, env: Any = None) -> Default:
-        raw_args.install()
+        raw_rpc_arguments()
         return cast(Default, _SURFACE)
 
     async def fetch(self, request: Any) -> Any:

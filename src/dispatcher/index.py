@@ -37,16 +37,21 @@ from js import Date
 from pyodide.ffi import JsException
 from workers import DurableObject
 
-from dynamic_workflows.core import QuotaExceededError, TenantScope
-from dynamic_workflows.runtime import raw_args
-from dynamic_workflows.runtime.convert import to_js, to_py
-from dynamic_workflows.runtime.surface import RpcSurface
+from dynamic_workflows import (
+    QuotaExceededError,
+    RpcSurface,
+    TenantScope,
+    raw_rpc_arguments,
+    to_js,
+    to_py,
+)
 
 from . import logtable
 from .config import DEFAULT_QUOTA, INDEX_BINDING, RECHECK_AT_CAP, STALE_RESERVATION_S
 from .env import raw_env
 from .logs import LogQuery, normalise
 from .quota import Bucket, Quota, admit
+from .tenants import SCOPE_KEY
 
 #: Engine statuses after which an instance never runs again by itself.
 FINAL = frozenset({"complete", "errored", "terminated"})
@@ -99,7 +104,7 @@ class TenantIndex(DurableObject):  # type: ignore[no-untyped-call]
     )  # fmt: skip
 
     def __new__(cls, ctx: Any, env: Any = None) -> TenantIndex:
-        raw_args.install()
+        raw_rpc_arguments()
         index = object.__new__(cls)
         index.__init__(ctx, env)  # type: ignore[misc]  # the SDK's wrapped __init__
         methods = {name: _in_js(getattr(index, name)) for name in cls.RPC_METHODS}
@@ -421,11 +426,11 @@ class IndexAdmission:
 
 
 def _index(metadata: Mapping[str, Any]) -> Any:
-    return index_of(raw_env(), str(metadata["tenantUid"]))
+    return index_of(raw_env(), str(metadata[SCOPE_KEY]))
 
 
 def _request(metadata: Mapping[str, Any], engine_ids: Sequence[str]) -> Any:
-    scope = TenantScope.for_value(str(metadata["tenantUid"]))
+    scope = TenantScope.for_value(str(metadata[SCOPE_KEY]))
     return to_js(
         {
             "tenant": metadata["tenantId"],

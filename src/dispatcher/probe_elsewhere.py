@@ -20,7 +20,7 @@ from typing import Any
 from js import JSON, AbortSignal, Object, fetch
 from pyodide.ffi import JsException
 
-from dynamic_workflows.runtime.convert import to_js
+from dynamic_workflows import to_js
 
 from .config import UPLOAD_PROBE_VARIABLE
 from .http import RequestError

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, replace
 from typing import Any
 
-from dynamic_workflows.core import QuotaExceededError
+from dynamic_workflows import QuotaExceededError
 
 #: Bounds on what an operator may set (a quota of 0 would lock a tenant out: delete it instead).
 MAX_RATE = 10_000.0

@@ -14,7 +14,7 @@ export async function readText(bucket, key) {
  * headers in `drop`; if the tenant's fetch throws (or its code does not load), for the
  * response `failed(context, detail)` (Python) gives instead.
  *
- * `target` is an object Python made before it had a `then` (see native.mjs's getInto): the
+ * `target` is an object Python made before it had a `then` (see dynamic_workflows' library.mjs, adopt): the
  * RPC caller's promise adopts it, and Python is not resumed when the tenant answers.
  */
 export function forwardInto(target, worker, url, request, drop, failed, context) {

@@ -5,10 +5,9 @@ tenant request and a run each read the tenant's pointer from R2 (two promises:
 the object, then its text) and a request awaited the tenant's answer before
 handing it back. ``routing.mjs`` makes the read one promise and hands the
 tenant's answer to workerd without resuming Python. Without the module (a
-bundle without the ``.mjs`` rule, or a runtime whose private
-``_pyodide_entrypoint_helper.doAnImport`` no longer imports it) the same work is
-done from Python; the private-details registry says which (``DETAIL``, served by
-``GET /admin/status``), and the first fallback logs one JSON line.
+bundle without the ``.mjs`` rule) the same work is done from Python; the
+private-details registry says which (``DETAIL``, served by ``GET /admin/status``),
+and the first fallback logs one JSON line.
 """
 
 from __future__ import annotations
@@ -20,18 +19,17 @@ from typing import Any
 from js import Object
 from js import Request as JsRequest
 from pyodide.ffi import create_proxy
+from workers import import_from_javascript
 
-from dynamic_workflows import record_detail
-from dynamic_workflows.runtime import native
-from dynamic_workflows.runtime.convert import is_null, to_js
+from dynamic_workflows import is_null, record_detail, to_js
 
-MODULE_NAMES = ("dispatcher/routing.mjs",)
+MODULE_NAME = "dispatcher/routing.mjs"
 #: The dispatcher's own private detail, in the library's registry.
 DETAIL = "dispatcher-routing-module"
 WHAT = (
-    "dispatcher/routing.mjs is an ES module of the bundle (wrangler.jsonc's **/*.mjs rule), "
-    "imported through the runtime's private _pyodide_entrypoint_helper.doAnImport; it reads "
-    "R2 in one promise and hands the tenant's answer to workerd without resuming Python"
+    "dispatcher/routing.mjs is an ES module of the bundle (wrangler.jsonc's ESModule rule), "
+    "imported with the SDK's import_from_javascript; it reads R2 in one promise and hands "
+    "the tenant's answer to workerd without resuming Python"
 )
 FALLBACK = "the same reads and forwarding from Python: one more turn of the isolate each"
 _state: dict[str, Any] = {"module": None, "tried": False}
@@ -41,10 +39,12 @@ async def load() -> Any:
     """``routing.mjs``, imported once per isolate; None when the bundle lacks it."""
     if not _state["tried"]:
         _state["tried"] = True
-        _state["module"] = await native.import_module(MODULE_NAMES, "forwardInto")
-        found = _state["module"] is not None
-        why = f"no ES module {MODULE_NAMES[0]} exporting forwardInto could be imported"
-        record_detail(DETAIL, found, None if found else why, what=WHAT, fallback=FALLBACK)
+        why = None
+        try:
+            _state["module"] = import_from_javascript(MODULE_NAME)
+        except ImportError as exc:
+            why = str(exc)
+        record_detail(DETAIL, why is None, why, what=WHAT, fallback=FALLBACK)
     return _state["module"]
 
 

@@ -38,7 +38,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from dynamic_workflows.runtime.convert import is_null, to_js
+from dynamic_workflows import is_null, to_js
 
 from . import routing
 from .config import LEGACY_SHARD, OPEN_SHARDS, SHARDS

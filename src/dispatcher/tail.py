@@ -21,17 +21,15 @@ from typing import Any, cast
 
 from js import Date, Object
 from pyodide.ffi import create_proxy
-from workers import WorkerEntrypoint
+from workers import WorkerEntrypoint, import_from_javascript
 
+from dynamic_workflows import RpcSurface, raw_rpc_arguments, to_js
 from dynamic_workflows.core.events import engine_abort, run_failure
-from dynamic_workflows.runtime import native, raw_args
-from dynamic_workflows.runtime.convert import to_js
-from dynamic_workflows.runtime.surface import RpcSurface
 
 from .config import INDEX_BINDING, LOG_LIMITS
 from .env import raw_env, workers_module
 
-MODULE_NAMES = ("dispatcher/tail.mjs",)
+MODULE_NAME = "dispatcher/tail.mjs"
 _state: dict[str, Any] = {"module": None}
 #: Changed only through the test-only debug route (``/admin/debug/tails/off``): tenant workers
 #: loaded while it is off carry no tail (the benchmarks' baseline for the tail's cost).
@@ -46,7 +44,7 @@ class TenantTail(WorkerEntrypoint):
     """
 
     def __new__(cls, ctx: Any, env: Any = None) -> TenantTail:
-        raw_args.install()
+        raw_rpc_arguments()
         return cast(TenantTail, RpcSurface({"tail": partial(_tail, ctx.props)}))
 
     async def tail(self, events: Any) -> None:
@@ -56,12 +54,7 @@ class TenantTail(WorkerEntrypoint):
 async def load() -> Any:
     """``tail.mjs``, imported once per isolate (the dispatcher's bundle always carries it)."""
     if _state["module"] is None:
-        module = await native.import_module(MODULE_NAMES, "tailInto")
-        if module is None:
-            raise RuntimeError(
-                "dispatcher/tail.mjs is not in the bundle: keep wrangler.jsonc's **/*.mjs rule"
-            )
-        _state["module"] = module
+        _state["module"] = import_from_javascript(MODULE_NAME)  # the bundle always carries it
     return _state["module"]
 
 

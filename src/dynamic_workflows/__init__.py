@@ -19,12 +19,14 @@ from .core import (
     InstanceNotFoundError,
     InvalidBatchError,
     InvalidCreateOptionsError,
+    InvalidEventError,
     InvalidInstanceIdError,
     InvalidMetadataError,
     InvalidParamsError,
     MissingDispatcherMetadataError,
     MissingWorkflowBindingError,
     QuotaExceededError,
+    TenantScope,
     WorkflowEngineError,
     private_details,
     record_detail,
@@ -35,21 +37,31 @@ __version__ = "0.1.0"
 
 if TYPE_CHECKING:
     from .runtime.binding import DynamicWorkflowBinding, wrap_workflow_binding
+    from .runtime.convert import is_null, to_js, to_py
     from .runtime.entrypoint import (
         DynamicWorkflowEntrypoint,
         create_dynamic_workflow_entrypoint,
         dispatch_workflow,
     )
     from .runtime.flags import development_runtime
+    from .runtime.forcing import force_fallback
     from .runtime.loader import (
         INHERIT_NETWORK,
         load_tenant_worker,
         python_tenant_modules,
         tenant_worker_code,
     )
+    from .runtime.raw_args import raw_rpc_arguments
+    from .runtime.surface import RpcSurface
 
 _RUNTIME = {
     "DynamicWorkflowBinding": "binding",
+    "RpcSurface": "surface",
+    "force_fallback": "forcing",
+    "is_null": "convert",
+    "raw_rpc_arguments": "raw_args",
+    "to_js": "convert",
+    "to_py": "convert",
     "wrap_workflow_binding": "binding",
     "DynamicWorkflowEntrypoint": "entrypoint",
     "create_dynamic_workflow_entrypoint": "entrypoint",
@@ -73,21 +85,29 @@ __all__ = [
     "InstanceNotFoundError",
     "InvalidBatchError",
     "InvalidCreateOptionsError",
+    "InvalidEventError",
     "InvalidInstanceIdError",
     "InvalidMetadataError",
     "InvalidParamsError",
     "MissingDispatcherMetadataError",
     "MissingWorkflowBindingError",
     "QuotaExceededError",
+    "RpcSurface",
+    "TenantScope",
     "WorkflowEngineError",
     "create_dynamic_workflow_entrypoint",
     "development_runtime",
     "dispatch_workflow",
+    "force_fallback",
+    "is_null",
     "load_tenant_worker",
     "private_details",
     "python_tenant_modules",
+    "raw_rpc_arguments",
     "record_detail",
     "tenant_worker_code",
+    "to_js",
+    "to_py",
     "wrap_workflow_binding",
 ]
 

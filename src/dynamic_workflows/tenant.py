@@ -1,36 +1,99 @@
-"""The tenant-side facade: the SDK's Workflow binding idiom, with the library's errors.
+"""Inside a Python tenant: params checked before they are converted, and the library's errors.
 
-A Python tenant needs no facade: on the platform ``self.env.WORKFLOWS`` is
-wrapped by the ``workers`` SDK exactly as a Workflow binding of a normal Worker
-is (``runtime.tenant_env``), so SDK-style code runs unchanged::
+A Python tenant needs no facade: on the platform ``self.env.WORKFLOWS`` is the
+``workers`` SDK's own Workflow wrapper (``runtime.tenant_env`` makes it so), so
+SDK-style code runs unchanged, and raises the library's classes::
 
-    instance = await self.env.WORKFLOWS.create({"id": "order-1", "params": {"who": "bob"}})
+    from dynamic_workflows import InvalidParamsError, QuotaExceededError
+
+    try:
+        instance = await self.env.WORKFLOWS.create({"id": "order-1", "params": {"who": "bob"}})
+    except QuotaExceededError as exc:
+        ...  # exc.retry_after
     await instance.send_event({"type": "approval", "payload": {"ok": True}})
-    print(instance.id, (await instance.status())["status"])
 
-``Workflows`` offers the same calls (so code moves between the two without
-edits) and also re-raises the dispatcher's refusals as the library's own
-classes (``InstanceNotFoundError``, ``InvalidParamsError``, ...)::
+Params are checked as the Python values they are (``core.rules.check_params``)
+before the SDK converts them: a tuple, a set, ``object()``, a dict key that is
+not a string or a dict that contains itself is refused with the path, where
+the conversion would change it or fail without one.
+
+``Workflows`` offers the same calls on any Workflow binding (the platform's, or
+a normal Worker's, wrapped by the SDK or not), with ``send_event(type, payload)``
+and ``create(id=..., params=...)`` too::
 
     workflows = Workflows(self.env.WORKFLOWS)
     instance = await workflows.create(id="order-1", params={"who": "bob"})
-
-It works on the platform's binding and on a normal Worker's Workflow binding
-alike (wrapped by the SDK or not).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from functools import cache
 from typing import Any
 
 from pyodide.ffi import JsException, JsProxy
 from workers import python_from_rpc, python_to_rpc
 
 from .core.errors import error_from_rpc
+from .core.rules import check_params
 
 _UNSET: Any = object()
+
+
+def check_create(args: Sequence[Any], kwargs: Mapping[str, Any]) -> None:
+    """Check the params of ``create(options)`` or ``create(id=..., params=...)``."""
+    options = args[0] if args and isinstance(args[0], Mapping) else kwargs
+    if "params" in options:
+        check_params(options["params"])
+
+
+def check_batch(batch: Any) -> None:
+    """Check the params of each item of ``create_batch(items)`` (the dispatcher checks the rest)."""
+    if isinstance(batch, list):
+        for index, item in enumerate(batch):
+            if isinstance(item, Mapping) and "params" in item:
+                check_params(item["params"], f"batch[{index}].params")
+
+
+@contextmanager
+def library_errors() -> Iterator[None]:
+    """Re-raise the dispatcher's errors as their own classes (``InstanceNotFoundError``, ...)."""
+    try:
+        yield
+    except JsException as exc:
+        rebuilt = error_from_rpc(str(getattr(exc, "name", "")), str(getattr(exc, "message", "")))
+        if rebuilt is None:
+            raise
+        raise rebuilt from None
+
+
+@cache
+def sdk_binding_class(binding_wrapper: type, instance_wrapper: type) -> type:
+    """The SDK's Workflow wrapper, checking params and raising the library's errors."""
+
+    class Instance(instance_wrapper):  # type: ignore[misc]
+        async def send_event(self, *args: Any, **kwargs: Any) -> Any:
+            with library_errors():
+                return await super().send_event(*args, **kwargs)
+
+    class WorkflowBinding(binding_wrapper):  # type: ignore[misc]
+        async def create(self, *args: Any, **kwargs: Any) -> Any:
+            check_create(args, kwargs)
+            with library_errors():
+                return Instance((await super().create(*args, **kwargs))._binding)
+
+        async def create_batch(self, batch: Any, *args: Any, **kwargs: Any) -> Any:
+            check_batch(batch)
+            with library_errors():
+                created = await super().create_batch(batch, *args, **kwargs)
+            return [Instance(instance._binding) for instance in created]
+
+        async def get(self, *args: Any, **kwargs: Any) -> Any:
+            with library_errors():
+                return Instance((await super().get(*args, **kwargs))._binding)
+
+    return WorkflowBinding
 
 
 class Instance:
@@ -72,7 +135,7 @@ class Instance:
         await self._call("delete")
 
     async def _call(self, name: str, *args: Any) -> Any:
-        with _library_errors():
+        with library_errors():
             result = await getattr(self._handle, name)(*[python_to_rpc(a) for a in args])
         return python_from_rpc(result)
 
@@ -85,17 +148,20 @@ class Workflows:
 
     async def create(self, options: Mapping[str, Any] | None = None, /, **kw: Any) -> Instance:
         """``create({"id": ..., "params": ...})`` or ``create(id=..., params=...)``."""
-        (merged,) = _options(options, kw) or ({},)
-        with _library_errors():
-            return Instance(await self._binding.create(python_to_rpc(merged)))
+        if options is None or isinstance(options, Mapping):
+            (options,) = _options(options, kw) or ({},)
+            check_create((options,), {})
+        with library_errors():  # anything else: the dispatcher says what create() takes
+            return Instance(await self._binding.create(python_to_rpc(options)))
 
     async def create_batch(self, batch: list[Mapping[str, Any]]) -> list[Instance]:
-        with _library_errors():
+        check_batch(batch)
+        with library_errors():
             handles = await self._binding.createBatch(python_to_rpc(list(batch)))
         return [Instance(handle) for handle in handles]
 
     async def get(self, id: str) -> Instance:
-        with _library_errors():
+        with library_errors():
             return Instance(await self._binding.get(id))
 
 
@@ -110,15 +176,3 @@ def _unwrapped(value: Any) -> Any:
     if isinstance(value, JsProxy):  # any attribute of an RPC stub is another stub
         return value
     return getattr(value, "_binding", value)
-
-
-@contextmanager
-def _library_errors() -> Iterator[None]:
-    """Re-raise the dispatcher's errors as their own classes (``InstanceNotFoundError``, ...)."""
-    try:
-        yield
-    except JsException as exc:
-        rebuilt = error_from_rpc(str(getattr(exc, "name", "")), str(getattr(exc, "message", "")))
-        if rebuilt is None:
-            raise
-        raise rebuilt from None

@@ -1,5 +1,6 @@
 """A tenant's create options become the engine's: tagged, scoped, untouched otherwise."""
 
+import json
 from collections.abc import Mapping
 
 import pytest
@@ -11,13 +12,12 @@ from dynamic_workflows.core import (
     InvalidBatchError,
     InvalidInstanceIdError,
     InvalidMetadataError,
-    InvalidParamsError,
     TenantBinding,
     TenantScope,
     WorkflowEngineError,
 )
 from dynamic_workflows.core.tenancy import engine_refusal
-from dynamic_workflows.core.validation import MAX_PAYLOAD_BYTES
+from dynamic_workflows.core.validation import ENVELOPE_OVERHEAD
 
 ACME = {"tenantId": "acme", "codeVersion": "v1"}
 
@@ -61,10 +61,10 @@ def test_create_with_an_invalid_id_is_refused() -> None:
         binding().prepare_create({"id": "no spaces"})
 
 
-def test_params_limit_counts_the_metadata() -> None:
-    big = binding({"tenantId": "acme", "pad": "p" * 60_000})
-    with pytest.raises(InvalidParamsError, match="limit"):
-        big.prepare_create({"params": "x" * (MAX_PAYLOAD_BYTES - 50_000)})
+def test_params_limit_is_what_the_envelope_and_the_metadata_leave_of_1_mib() -> None:
+    metadata = {"tenantId": "acme", "pad": "p" * 60_000}
+    compact = len(json.dumps(metadata, separators=(",", ":")))
+    assert binding(metadata).params_limit == 1024 * 1024 - ENVELOPE_OVERHEAD - compact
 
 
 def test_wrapping_refuses_metadata_without_the_scope_key() -> None:
@@ -101,8 +101,8 @@ def test_batch_with_a_repeated_id_is_refused_before_anything_is_created() -> Non
 
 
 def test_batch_with_one_bad_item_is_refused_whole() -> None:
-    with pytest.raises(InvalidParamsError):
-        binding().prepare_batch([{"params": 1}, {"params": {"f": print}}])
+    with pytest.raises(InvalidInstanceIdError):
+        binding().prepare_batch([{"id": "a"}, {"id": "-b"}])
 
 
 def test_an_engine_refusal_of_an_existing_id_is_instance_already_exists() -> None:

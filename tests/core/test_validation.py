@@ -4,34 +4,18 @@ import datetime
 import json
 
 import pytest
-from hypothesis import given
-from hypothesis import strategies as st
 
 from dynamic_workflows.core import (
+    MAX_PAYLOAD_BYTES,
     InvalidBatchError,
     InvalidCreateOptionsError,
     InvalidMetadataError,
-    InvalidParamsError,
 )
 from dynamic_workflows.core.validation import (
     ENVELOPE_OVERHEAD,
-    MAX_PAYLOAD_BYTES,
     check_batch,
     check_create_options,
     check_metadata,
-    check_params,
-)
-
-# Text JSON writes as it is (no escapes), so its encoded size is exact.
-plain_text = st.text(st.characters(exclude_categories=("Cc", "Cs"), exclude_characters='"\\'))
-json_data = st.recursive(
-    st.none()
-    | st.booleans()
-    | st.integers()
-    | st.floats(allow_nan=False, allow_infinity=False)
-    | plain_text,
-    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(plain_text, inner, max_size=4),
-    max_leaves=30,
 )
 
 
@@ -89,81 +73,6 @@ def test_metadata_size_is_its_compact_json_size() -> None:
 def test_the_envelope_overhead_is_exact_for_compact_json() -> None:
     envelope = json.dumps({"__dispatcherMetadata": None, "params": None}, separators=(",", ":"))
     assert len(envelope) - len("null") * 2 == ENVELOPE_OVERHEAD
-
-
-@given(params=json_data)
-def test_params_size_is_their_compact_json_size(params: object) -> None:
-    encoded = json.dumps(params, separators=(",", ":"), ensure_ascii=False).encode()
-    assert check_params(params) == len(encoded)
-
-
-def test_numbers_count_their_own_digits_so_big_params_of_numbers_fit() -> None:
-    params = {"readings": [i * 0.5 for i in range(60_000)], "ids": list(range(60_000))}
-    encoded = json.dumps(params, separators=(",", ":")).encode()
-    assert len(encoded) < MAX_PAYLOAD_BYTES
-    assert check_params(params) == len(encoded)
-
-
-def test_params_of_every_supported_kind_are_accepted() -> None:
-    params = {
-        "none": None,
-        "flag": True,
-        "n": 1,
-        "x": 1.5,
-        "s": "héllo ☃",
-        "b": b"\x00\x01",
-        "when": datetime.datetime(2026, 11, 24, 12, 0),
-        "list": [1, [2, {"deep": "yes"}]],
-    }
-    assert check_params(params) > 0
-
-
-def test_params_just_under_the_limit_are_accepted() -> None:
-    assert check_params("x" * (MAX_PAYLOAD_BYTES - 2)) == MAX_PAYLOAD_BYTES
-
-
-def test_params_over_the_limit_are_refused() -> None:
-    with pytest.raises(InvalidParamsError, match="over the engine's limit of 1048576 bytes"):
-        check_params("x" * (MAX_PAYLOAD_BYTES - 1))
-
-
-def test_multibyte_text_counts_its_utf8_bytes() -> None:
-    with pytest.raises(InvalidParamsError, match="limit"):
-        check_params("☃" * (MAX_PAYLOAD_BYTES // 3 + 1))
-
-
-def test_cyclic_params_are_refused_with_the_path_of_the_cycle() -> None:
-    params: dict[str, object] = {"a": {}}
-    params["a"]["self"] = params  # type: ignore[index]
-    with pytest.raises(InvalidParamsError, match=r"params\.a\.self refers back to itself"):
-        check_params(params)
-
-
-def test_a_value_shared_twice_without_a_cycle_is_accepted() -> None:
-    shared = {"k": 1}
-    assert check_params({"a": shared, "b": shared}) > 0
-
-
-def test_a_function_in_params_is_refused_with_its_path() -> None:
-    with pytest.raises(InvalidParamsError, match=r"params\.items\[1\] is a function"):
-        check_params({"items": [1, lambda: None]})
-
-
-def test_a_non_string_dict_key_is_refused() -> None:
-    with pytest.raises(InvalidParamsError, match="keys must be strings"):
-        check_params({1: "one"})
-
-
-def test_nan_is_refused() -> None:
-    with pytest.raises(InvalidParamsError, match="nan"):
-        check_params({"x": float("nan")})
-
-
-def test_deeply_nested_params_do_not_hit_the_recursion_limit() -> None:
-    params: object = "leaf"
-    for _ in range(5000):
-        params = [params]
-    assert check_params(params) > 0
 
 
 def test_create_options_default_to_empty() -> None:

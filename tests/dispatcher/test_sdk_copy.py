@@ -23,14 +23,19 @@ def test_the_helper_goes_where_the_sdk_imports_it_from() -> None:
     assert sdk_workflows_js.MODULE_NAME == "python_modules/workers/workflows.js"
 
 
-def test_the_dispatcher_config_has_only_the_native_params_rule_and_the_consoles() -> None:
-    """The SDK's helper needs no rule; the library's native.mjs must be an ES module; the
+def test_the_dispatcher_config_has_only_the_rules_for_its_javascript_and_the_consoles() -> None:
+    """The SDK's helper needs no rule; the library's module is an ES module under the name
+    it is imported by (a link), and its file text (JavaScript tenants get its source); the
     console's files are text (and none of them is under python_modules)."""
     config = re.sub(r"^\s*//.*$", "", (ROOT / "wrangler.jsonc").read_text(), flags=re.M)
     assert json.loads(config)["rules"] == [
         {"type": "Text", "globs": ["dispatcher/console/*"], "fallthrough": False},
-        {"type": "ESModule", "globs": ["**/*.mjs"]},
+        {"type": "ESModule", "globs": ["dynamic_workflows.mjs", "dispatcher/*.mjs"]},
+        {"type": "Text", "globs": ["dynamic_workflows/**/*.mjs"]},
     ]
+    link = ROOT / "src" / "dynamic_workflows.mjs"
+    assert link.is_symlink()
+    assert link.resolve() == ROOT / "src" / "dynamic_workflows" / "runtime" / "library.mjs"
 
 
 def test_outside_workerd_the_development_runtime_reads_as_off() -> None:

@@ -24,15 +24,10 @@ def test_the_tenant_sees_the_path_without_its_prefix(client: httpx.Client, tenan
 
 
 def test_the_dispatcher_runs_on_its_fast_paths(admin: httpx.Client) -> None:
-    """Guards what the dispatcher's speed rests on; each falls back safely when missing.
-
-    raw-rpc-arguments: the hook into workerd's private introspection module
-    (runtime/raw_args.py). nativeParams, routing: native.mjs and routing.mjs carried as ES
-    modules by the bundle (wrangler.jsonc's rule for **/*.mjs). This fails when any of them
-    stops loading.
-    """
+    """Guards what the dispatcher's speed rests on: the hook into workerd's private
+    introspection module (raw-rpc-arguments, runtime/raw_args.py) and the library's
+    JavaScript module in the bundle (javascript-module). This fails when either stops."""
+    admin.get("/t/js-orders/workflows/none")  # a call through the binding loads the module
     response = admin.get("/admin/debug/details")
-    found = response.json()
-    raw = [d for d in found["details"] if d["name"] == "raw-rpc-arguments"]
-    assert [d["inUse"] for d in raw] == [True]
-    assert (found["nativeParams"], found["routing"]) == (True, True)
+    in_use = {d["name"]: d["inUse"] for d in response.json()["details"]}
+    assert (in_use["raw-rpc-arguments"], in_use["javascript-module"]) == (True, True)

@@ -41,7 +41,7 @@ def recipe_project(base: Path) -> Path:
     build_wheel(base / "dist")
     project = base / "examples" / "minimal"
     junk = shutil.ignore_patterns("python_modules", ".venv-workers", ".wrangler", "__pycache__")
-    shutil.copytree(EXAMPLE, project, ignore=junk)
+    shutil.copytree(EXAMPLE, project, ignore=junk, symlinks=True)  # the link to library.mjs
     tools = Path("tools") / "offline_runtime"
     shutil.copytree(ROOT / tools, project / tools, ignore=junk)
     for name in ("package.json", "package-lock.json"):
@@ -120,6 +120,15 @@ def test_the_library_comes_from_the_wheel_vendored_into_python_modules(project: 
     assert not (project / "src" / "dynamic_workflows").exists()
 
 
+def test_the_librarys_javascript_module_is_linked_from_the_vendored_library(
+    project: Path,
+) -> None:
+    link = project / "src" / "dynamic_workflows.mjs"
+    assert link.is_symlink()
+    vendored = project / "python_modules" / "dynamic_workflows" / "runtime" / "library.mjs"
+    assert link.resolve() == vendored.resolve()
+
+
 def test_pywrangler_found_nothing_to_sync(server: DevServer) -> None:
     log = server.log_tail(400)
     assert "Passing command to npx wrangler: npx --yes wrangler dev" in " ".join(log.split())
@@ -142,6 +151,18 @@ def test_a_create_through_each_tenant_completes(client: httpx.Client, tenant: st
         time.sleep(0.2)
     assert status.json()["status"] == "complete", status.json()
     assert status.json()["output"] == {"greeting": f"Hello, {tenant}-bob!"}
+
+
+def test_the_example_runs_on_the_librarys_javascript_module(
+    client: httpx.Client, server: DevServer
+) -> None:
+    """The binding has no path without the module (it would refuse every create); and no
+    private detail the library relies on fell back here (each would have logged a line)."""
+    created = client.post("/t/js/", json={"who": "fast"})
+    assert created.status_code == 200, created.text
+    log = server.log_tail(100_000)
+    assert "dynamic_workflows.fallback" not in log
+    assert "cannot import dynamic_workflows.mjs" not in log
 
 
 class _Recorder(http.server.BaseHTTPRequestHandler):

@@ -11,19 +11,19 @@ pytestmark = pytest.mark.workerd
 
 #: Each case of the attacker's PARAMS table, and what the refusal must say.
 REFUSED = {
-    "nan": "params.a is NaN",
-    "infinity": "params.a[1] is Infinity",
-    "negative-infinity": "params.a is -Infinity",
-    "bigint": "params.n is a BigInt",
-    "huge-bigint": "params.n is a BigInt",
-    "map": "params.m is a Map",
-    "set": "params.s is a Set",
-    "regexp": "params.r is a RegExp",
-    "typed-array": "params.t is a Uint8Array",
-    "undefined-in-object": "params.u is undefined",
-    "error": "params.e is an Error",
-    "nested": "params.a.b[1] is a Map",
-    "tojson-function": "params.a.toJSON is a function",
+    "nan": "params.a: NaN",
+    "infinity": "params.a[1]: Infinity",
+    "negative-infinity": "params.a: -Infinity",
+    "bigint": "params.n: a BigInt",
+    "huge-bigint": "params.n: a BigInt",
+    "map": "params.m: a Map",
+    "set": "params.s: a Set",
+    "regexp": "params.r: a RegExp",
+    "typed-array": "params.t: a Uint8Array",
+    "undefined-in-object": "params.u: undefined",
+    "error": "params.e: an Error",
+    "nested": "params.a.b[1]: a Map",
+    "tojson-function": "params.a.toJSON: a function",
 }
 
 
@@ -72,17 +72,14 @@ def test_the_binding_receives_javascript_arguments_unconverted(client: httpx.Cli
     installing, the binding falls back to converted arguments and this test fails.
     """
     result = attack(client, "js-attacker", "params", {"id": "params-raw", "case": "map"})
-    assert "is a Map" in result["created"]["message"], result
+    assert "params.m: a Map" in result["created"]["message"], result
 
 
 def test_an_empty_map_is_refused_too(client: httpx.Client) -> None:
-    """Guards the native params checks (runtime/native.mjs): the Python fallback cannot see it.
-
-    An empty Map converts to the same Python data as ``{}``; only the walk in JavaScript
-    tells them apart. When the bundle stops carrying native.mjs as an ES module, this fails.
-    """
+    """An empty Map converts to the same Python data as ``{}``; the JavaScript walk
+    (runtime/library.mjs) tells them apart, on the arguments as the tenant sent them."""
     result = attack(
         client, "js-attacker", "params", {"id": "params-empty-map", "case": "empty-map"}
     )
-    assert "params.m is a Map" in result["created"]["message"], result
+    assert "params.m: a Map" in result["created"]["message"], result
     assert result["exists"] is False

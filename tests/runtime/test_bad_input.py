@@ -95,7 +95,7 @@ def test_a_batch_with_a_missing_item_is_refused_whole(client: httpx.Client, tena
 @pytest.mark.parametrize(
     ("case", "error_class", "text"),
     [
-        ("function-param", "InvalidParamsError", "params.callback is a function"),
+        ("function-param", "InvalidParamsError", "params.callback: a function"),
         ("batch-not-a-list", "InvalidBatchError", "takes a list"),
         ("options-not-an-object", "InvalidCreateOptionsError", "must be an object"),
         ("id-not-a-string", "InvalidInstanceIdError", "must be a string"),
@@ -119,7 +119,7 @@ def test_a_cyclic_param_is_refused_before_anything_is_created(
 ) -> None:
     response = client.post("/t/js-probe/cyclic-param")
     assert response.status_code == 400, response.text
-    assert "params.self is a reference back to an enclosing value" in response.json()["error"]
+    assert "params.self: a reference back to an enclosing value" in response.json()["error"]
     assert "DataCloneError" not in response.text
     assert admin.get("/admin/tenants/js-probe/instances/cycle-1").status_code == 404
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -17,10 +18,18 @@ import pytest
 
 from tests.conftest import Dispatcher, create, wait_for
 from tests.hostile.conftest import attack
+from tools.tenant_code import upload, upload_body
 
 pytestmark = pytest.mark.workerd
 
-LIBRARY_DETAILS = ("raw-rpc-arguments", "error-thenable", "sdk-env-hook")
+PROBES = Path(__file__).parent / "tenants"
+LIBRARY_DETAILS = (
+    "raw-rpc-arguments",
+    "error-thenable",
+    "sdk-env-hook",
+    "javascript-module",
+    "tenant-params-guard",
+)
 
 
 def details(admin: httpx.Client) -> dict[str, dict[str, Any]]:
@@ -71,7 +80,10 @@ def forced(admin: httpx.Client, request: pytest.FixtureRequest) -> Iterator[dict
 
 
 @pytest.mark.parametrize("name", LIBRARY_DETAILS)
-def test_each_library_detail_is_in_use_on_this_runtime(admin: httpx.Client, name: str) -> None:
+def test_each_library_detail_is_in_use_on_this_runtime(
+    admin: httpx.Client, client: httpx.Client, name: str
+) -> None:
+    client.get("/t/js-orders/workflows/none")  # the binding, and with it the module, in use
     entry = details(admin)[name]
     assert entry["inUse"] is True, entry
     assert entry["reason"] is None
@@ -111,6 +123,29 @@ def test_without_the_error_thenable_a_refusal_is_still_a_refusal_with_its_messag
     results = attack(client, "js-attacker", "names", {"names": ["get"], "args": ["-bad"]})
     assert results["get"]["ok"] is False, results
     assert "dynamic-workflows: instance id '-bad'" in results["get"]["message"], results
+
+
+@pytest.mark.parametrize("forced", ["javascript-module"], indirect=True)
+def test_without_the_javascript_module_the_binding_refuses_and_says_how_to_add_it(
+    client: httpx.Client, dispatcher: Dispatcher, forced: dict[str, Any]
+) -> None:
+    response = client.post("/t/js-orders/workflows", json={"id": "no-module-1", "params": {}})
+    assert response.status_code == 400, response.text
+    assert "the dispatcher failed unexpectedly (reference" in response.json()["error"]
+    if dispatcher.server is not None:
+        assert "cannot import dynamic_workflows.mjs" in dispatcher.server.log_tail(200)
+
+
+@pytest.mark.parametrize("forced", ["tenant-params-guard"], indirect=True)
+def test_without_the_tenants_guard_a_symbol_gets_workerds_own_error(
+    client: httpx.Client, admin: httpx.Client, forced: dict[str, Any]
+) -> None:
+    """A JavaScript tenant loaded now has no guard: the dispatcher checks everything else."""
+    upload(admin, "js-probe-unguarded", upload_body(PROBES / "js-probe"))
+    cases = [{"name": "a-symbol", "value": {"s": {"$": "symbol"}}}]
+    response = client.post("/t/js-probe-unguarded/vectors", json={"cases": cases, "limit": 1})
+    assert response.status_code == 200, response.text
+    assert response.json()["a-symbol"]["name"] == "DataCloneError", response.text
 
 
 def test_a_python_tenant_records_its_own_env_hook_fallback(

@@ -7,7 +7,8 @@ from workers import Response, WorkerEntrypoint
 
 from dynamic_workflows import (
     DynamicWorkflowBinding,
-    create_dynamic_workflow_entrypoint,
+    DynamicWorkflowEntrypoint,
+    dispatch_workflow,
     load_tenant_worker,
 )
 
@@ -31,7 +32,9 @@ def load_runner(*, metadata, env, ctx):
     return tenant_worker(env, metadata["tenantId"]).getEntrypoint("TenantWorkflow")
 
 
-DynamicWorkflow = create_dynamic_workflow_entrypoint(load_runner)
+class DynamicWorkflow(DynamicWorkflowEntrypoint):
+    def run(self, event, step):  # log or count here if you like; return, do not await
+        return dispatch_workflow(self, event, step, load_runner)
 
 
 class Default(WorkerEntrypoint):

@@ -15,6 +15,7 @@ from .errors import (
     InstanceNotFoundError,
     InvalidBatchError,
     InvalidCreateOptionsError,
+    InvalidEventError,
     InvalidInstanceIdError,
     InvalidMetadataError,
     InvalidParamsError,
@@ -25,9 +26,10 @@ from .errors import (
     error_from_rpc,
 )
 from .events import engine_abort, run_scope, tenant_event
+from .rules import MAX_PAYLOAD_BYTES, check_params
 from .scoping import DEFAULT_SCOPE_KEY, TENANT_ID_MAX_LENGTH, TenantScope
 from .tenancy import PreparedCreate, TenantBinding
-from .validation import MAX_BATCH_SIZE, MAX_PAYLOAD_BYTES
+from .validation import MAX_BATCH_SIZE
 
 __all__ = [
     "DEFAULT_SCOPE_KEY",
@@ -44,6 +46,7 @@ __all__ = [
     "InstanceNotFoundError",
     "InvalidBatchError",
     "InvalidCreateOptionsError",
+    "InvalidEventError",
     "InvalidInstanceIdError",
     "InvalidMetadataError",
     "InvalidParamsError",
@@ -56,6 +59,7 @@ __all__ = [
     "TenantBinding",
     "TenantScope",
     "WorkflowEngineError",
+    "check_params",
     "engine_abort",
     "error_from_rpc",
     "private_details",

@@ -81,6 +81,18 @@ LIBRARY_DETAILS = {
         "the SDK converts the arguments first (python_from_rpc): values it changes "
         "(a Map to a dict, 5n to 5, undefined to None) are checked as converted",
     ),
+    "javascript-module": (
+        "the library's JavaScript (runtime/library.mjs) is an ES module of the worker's "
+        "bundle, dynamic_workflows.mjs, imported with the SDK's import_from_javascript",
+        "none: the binding refuses every call with DispatcherInternalError and runs fail "
+        "with MissingJavaScriptModuleError, whose message says how to add the module",
+    ),
+    "tenant-params-guard": (
+        "library.mjs is readable as data (a vendored file, or a Text rule) so JavaScript "
+        "tenants get it and check params before their call leaves their isolate",
+        "JavaScript tenants are checked by the dispatcher only: a symbol in params gets "
+        "workerd's DataCloneError instead of InvalidParamsError",
+    ),
     "sdk-env-hook": (
         "the SDK's env wrapper (workers.rpc._EnvWrapper) is patched in Python tenants so "
         "env.WORKFLOWS gets the SDK's Workflow wrapper (runtime/tenant_env.py)",

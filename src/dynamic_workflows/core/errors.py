@@ -47,6 +47,10 @@ class InvalidBatchError(DynamicWorkflowsError, ValueError):
     """A createBatch() batch that is not a list of 1 to 100 create options."""
 
 
+class InvalidEventError(DynamicWorkflowsError, ValueError):
+    """A sendEvent() the engine would refuse: its type breaks the engine's rule."""
+
+
 class InstanceNotFoundError(DynamicWorkflowsError, LookupError):
     """No instance with that id exists for this tenant (it may exist for another)."""
 
@@ -163,6 +167,7 @@ _BY_NAME: dict[str, type[DynamicWorkflowsError]] = {
         InvalidParamsError,
         InvalidCreateOptionsError,
         InvalidBatchError,
+        InvalidEventError,
         InstanceNotFoundError,
         InstanceAlreadyExistsError,
         WorkflowEngineError,

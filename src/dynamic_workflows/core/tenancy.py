@@ -1,8 +1,9 @@
 """A tenant's view of the Workflow: its create options become the engine's.
 
 ``TenantBinding`` is the whole create/get logic of the wrapped binding, free of
-the runtime: it checks input, scopes ids, and wraps params in the envelope.
-The runtime adapter only converts values at the boundary and calls the engine.
+the runtime: it checks options and ids, scopes ids, and wraps params in the
+envelope. Params themselves are checked where they are still what the tenant
+sent (``core.rules``); ``params_limit`` is what the envelope leaves them.
 """
 
 from __future__ import annotations
@@ -19,16 +20,9 @@ from .errors import (
     InvalidBatchError,
     WorkflowEngineError,
 )
+from .rules import MAX_PAYLOAD_BYTES
 from .scoping import TenantScope, check_engine_id
-from .validation import (
-    ENVELOPE_OVERHEAD,
-    MAX_PAYLOAD_BYTES,
-    check_batch,
-    check_create_options,
-    check_metadata,
-    check_params,
-    params_over_limit,
-)
+from .validation import ENVELOPE_OVERHEAD, check_create_options, check_metadata
 
 
 class PreparedCreate(NamedTuple):
@@ -52,25 +46,10 @@ class TenantBinding:
         scope = None if scope_key is None else TenantScope.from_metadata(metadata, scope_key)
         return cls(metadata, scope, MAX_PAYLOAD_BYTES - ENVELOPE_OVERHEAD - size)
 
-    def prepare_create(
-        self,
-        options: object,
-        *,
-        where: str = "create() options",
-        params_size: int | None = None,
-    ) -> PreparedCreate:
-        """Checked, scoped, wrapped engine options for one create.
-
-        ``params_size`` is the params' JSON size when the caller measured them
-        itself (the runtime adapter does, natively, for JavaScript params): they
-        are then only held against the limit, not walked.
-        """
+    def prepare_create(self, options: object, *, where: str = "create() options") -> PreparedCreate:
+        """Checked, scoped, wrapped engine options for one create (params as they are)."""
         engine_options = check_create_options(options, where=where)
         params = engine_options.get("params")
-        if params_size is None:
-            check_params(params, limit=self.params_limit)
-        elif params_size > self.params_limit:
-            raise params_over_limit(self.params_limit)
         if "id" in engine_options and engine_options["id"] is not None:
             tenant_id = engine_options["id"]
             engine_id = self.engine_id(tenant_id)
@@ -83,14 +62,12 @@ class TenantBinding:
         engine_options["id"] = engine_id
         return PreparedCreate(self._wrap(engine_options, params), tenant_id)
 
-    def prepare_batch(
-        self, batch: object, *, params_sizes: list[int | None] | None = None
-    ) -> list[PreparedCreate]:
-        items = check_batch(batch)
-        sizes = params_sizes or [None] * len(items)
+    def prepare_batch(self, items: list[Any]) -> list[PreparedCreate]:
+        """``prepare_create`` for each item of a batch (``validation.check_batch``'s), and no
+        id twice."""
         prepared = [
-            self.prepare_create(options, where=f"createBatch() item {index}", params_size=size)
-            for index, (options, size) in enumerate(zip(items, sizes, strict=True))
+            self.prepare_create(options, where=f"createBatch() item {index}")
+            for index, options in enumerate(items)
         ]
         seen: set[str] = set()
         for index, item in enumerate(prepared):

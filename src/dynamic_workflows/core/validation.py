@@ -1,15 +1,14 @@
-"""Checks at the edge, so bad input fails before anything is persisted.
+"""Checks at the edge, so bad input fails before anything is persisted: metadata, create
+options and batches (params: ``core.rules``).
 
-The reference passes anything through: a function or a cyclic object in params
-returns an id while the instance stays ``queued`` forever. Here every create
-input is checked first and rejected with an error that names the problem.
+The reference passes anything through: a batch of 101 items reaches the engine,
+metadata that is not JSON is stored as something else. Here every create input is
+checked first and rejected with an error that names the problem.
 """
 
 from __future__ import annotations
 
-import datetime
 import json
-import math
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -18,12 +17,10 @@ from .errors import (
     InvalidBatchError,
     InvalidCreateOptionsError,
     InvalidMetadataError,
-    InvalidParamsError,
 )
+from .rules import MAX_PAYLOAD_BYTES, MAX_SAFE_INTEGER
 from .scoping import scope_value
 
-#: The engine refuses params larger than this.
-MAX_PAYLOAD_BYTES = 1024 * 1024
 #: The engine refuses a createBatch() of more items than this.
 MAX_BATCH_SIZE = 100
 #: The envelope's own bytes around metadata and params, as JSON.stringify writes it.
@@ -32,8 +29,6 @@ ENVELOPE_OVERHEAD = (
 )
 
 RESERVED_METADATA_PREFIX = "__dispatcher"
-#: The largest integer a JavaScript number holds exactly (Number.MAX_SAFE_INTEGER).
-MAX_SAFE_INTEGER = 2**53 - 1
 #: Metadata integers stay below it: the SDK hands 2**53 - 1 itself to JavaScript as a BigInt.
 METADATA_INTEGER_LIMIT = MAX_SAFE_INTEGER - 1
 
@@ -88,102 +83,6 @@ def _check_safe_integers(value: object) -> None:
     elif isinstance(value, list | tuple):
         for item in value:
             _check_safe_integers(item)
-
-
-def check_params(params: Any, *, limit: int = MAX_PAYLOAD_BYTES) -> int:
-    """Check that params are data the engine can persist; return their size.
-
-    The size is the UTF-8 length of their JSON encoding (to a byte or two per
-    float), computed without encoding them: a 1 MiB payload is never copied
-    here. Allowed: None, bool, int, float, str, bytes, datetime, lists and dicts
-    with string keys. Cycles and anything else (functions, custom objects) are
-    refused, naming where they are (the path is only built for the error).
-    """
-    size = 0
-    active: set[int] = set()
-    # An explicit stack of (value, parent entry, key): deep params must not hit the
-    # recursion limit, and no path string is built unless there is an error.
-    root: _Entry = (params, None, "params")
-    stack: list[_Entry | int] = [root]
-    while stack:
-        entry = stack.pop()
-        if isinstance(entry, int):  # leaving a container
-            active.discard(entry)
-            continue
-        value = entry[0]
-        if value is None or value is True:
-            size += 4
-        elif value is False:
-            size += 5
-        elif isinstance(value, str):
-            size += _text_size(value)
-        elif isinstance(value, int):
-            size += len(str(value))
-        elif isinstance(value, float):
-            if not math.isfinite(value):
-                raise InvalidParamsError(f"{_path(entry)} is {value}, which JSON cannot carry.")
-            size += len(repr(value))
-        elif isinstance(value, (datetime.datetime, datetime.date)):
-            size += 26
-        elif isinstance(value, bytes):
-            size += len(value) * 4 // 3 + 4
-        elif isinstance(value, (dict, list)):
-            marker = id(value)
-            if marker in active:
-                raise InvalidParamsError(
-                    f"{_path(entry)} refers back to itself (a cycle); "
-                    "params must be a tree of data."
-                )
-            active.add(marker)
-            stack.append(marker)
-            if isinstance(value, dict):
-                size += 1 + 2 * len(value) if value else 2  # braces, ":" and ","
-                for key, item in value.items():
-                    if not isinstance(key, str):
-                        raise InvalidParamsError(
-                            f"{_path(entry)} has a key of type {type(key).__name__}; "
-                            "dict keys must be strings."
-                        )
-                    size += _text_size(key)
-                    stack.append((item, entry, key))
-            else:
-                size += 1 + len(value) if value else 2  # brackets and ","
-                stack.extend([(item, entry, index) for index, item in enumerate(value)])
-        else:
-            raise InvalidParamsError(
-                f"{_path(entry)} is a {type(value).__name__}, which cannot be persisted. "
-                "Params must be data: None, bool, numbers, str, bytes, datetime, "
-                "lists and dicts with string keys."
-            )
-        if size > limit:
-            raise params_over_limit(limit)
-    return size
-
-
-def params_over_limit(limit: int) -> InvalidParamsError:
-    return InvalidParamsError(
-        f"params are over the engine's limit of {limit} bytes "
-        "(counting the dispatcher envelope); store large data elsewhere (R2, KV) and pass a key."
-    )
-
-
-_Entry = tuple[Any, Any, "str | int"]
-
-
-def _path(entry: _Entry) -> str:
-    """``params.items[3].sku`` for an entry of check_params' stack."""
-    parts: list[str] = []
-    node: Any = entry
-    while node[1] is not None:
-        key = node[2]
-        parts.append(f"[{key}]" if isinstance(key, int) else f".{key}")
-        node = node[1]
-    return str(node[2]) + "".join(reversed(parts))
-
-
-def _text_size(text: str) -> int:
-    """UTF-8 length plus quotes, without copying ASCII text."""
-    return (len(text) if text.isascii() else len(text.encode("utf-8", "surrogatepass"))) + 2
 
 
 def check_create_options(options: object, *, where: str = "create() options") -> dict[str, Any]:

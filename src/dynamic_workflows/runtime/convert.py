@@ -13,7 +13,7 @@ import datetime
 from typing import Any
 
 from js import Date, Object
-from pyodide.ffi import JsProxy, jsnull  # type: ignore[attr-defined]  # stubs 0.25 lack it
+from pyodide.ffi import JsProxy, jsnull  # type: ignore[attr-defined]
 from pyodide.ffi import to_js as _to_js
 
 

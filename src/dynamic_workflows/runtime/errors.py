@@ -98,7 +98,7 @@ def to_js_error(exc: Exception) -> Any:
 
 
 def error_pair(error: Exception) -> Any:
-    """``[name, message]`` of ``error`` as a JS array: native.mjs makes the Error from it
+    """``[name, message]`` of ``error`` as a JS array: library.mjs makes the Error from it
     (a JavaScript error returned from Python would come back wrapped in a PythonError)."""
     return to_js([type(error).__name__, str(error)])
 

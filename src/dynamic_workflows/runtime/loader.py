@@ -33,6 +33,7 @@ tenant whose ``env.WORKFLOWS`` is the wrapped Workflow binding;
 from __future__ import annotations
 
 import json
+import posixpath
 from collections.abc import Callable, Mapping, Sequence
 from functools import cache, partial
 from importlib import import_module
@@ -43,9 +44,10 @@ from typing import Any
 from js import Object, Uint8Array
 from pyodide.ffi import create_proxy, jsnull  # type: ignore[attr-defined]
 
-from ..core import DEFAULT_SCOPE_KEY
+from ..core import DEFAULT_SCOPE_KEY, TenantBinding
 from ..core.flags import PYTHON_DYNAMIC_WORKER_FLAGS, dynamic_worker_flags
-from . import sdk_workflows_js, tenant_env
+from ..core.rules import rules_for_javascript
+from . import javascript, sdk_workflows_js, tenant_env
 from .binding import wrap_workflow_binding
 from .convert import to_js
 from .flags import DEVELOPMENT_FLAG, NO_DEDICATED_SNAPSHOT_FLAG, development_runtime
@@ -128,12 +130,16 @@ def tenant_worker_code(
         extra=(DEVELOPMENT_FLAG, NO_DEDICATED_SNAPSHOT_FLAG) if development else (),
     )
     js_modules = Object.new()
+    reserved = RESERVED_PREFIXES if python else (_guard_folder(main_module),)
     for name, module in modules.items():
-        if python and name.startswith(RESERVED_PREFIXES):
-            raise ValueError(
-                f"module {name!r}: {name.split('/')[0]}/ is filled in for Python tenants"
-            )
+        if name.startswith(reserved):
+            raise ValueError(f"module {name!r}: {reserved[0]} is filled in by the dispatcher")
         setattr(js_modules, name, _module(name, module))
+    if not python:
+        limit = TenantBinding.create(metadata, scope_key).params_limit
+        guard = _params_guard(main_module, modules.get(main_module), env_name, limit)
+        for name, module in guard:
+            setattr(js_modules, name, _module(name, module))
     worker = Object.new()
     if python:
         for name, module in python_tenant_modules().items():
@@ -164,6 +170,38 @@ def tenant_worker_code(
     if stubs:
         worker.tails = to_js(stubs)
     return worker
+
+
+def _guard_folder(main_module: str) -> str:
+    return posixpath.join(posixpath.dirname(main_module), "dynamic_workflows/")
+
+
+def _params_guard(main_module: str, main: Any, env_name: str, limit: int) -> list[tuple[str, Any]]:
+    """What a JavaScript tenant gets to check params before its calls leave its isolate.
+
+    The library's module (``javascript.source()``), a module that configures it and
+    guards ``env[env_name]`` (``guardBinding``, with the tenant's params ``limit``), and
+    the main module importing that first (on its first line: line numbers stay). None
+    for a CommonJS main module, or where the library's source is not readable.
+    """
+    source = javascript.source()
+    text = main.get("js") if isinstance(main, Mapping) and len(main) == 1 else main
+    if source is None or not isinstance(text, str) or not main_module.endswith((".js", ".mjs")):
+        return []
+    folder = _guard_folder(main_module)
+    guard = (
+        'import { env } from "cloudflare:workers";\n'
+        'import { configure, guardBinding } from "./library.mjs";\n'
+        f"configure({json.dumps(rules_for_javascript())});\n"
+        "try {\n"
+        f"  guardBinding(env[{json.dumps(env_name)}], {limit});\n"
+        "} catch {}  // without JS RPC (compatibility dates before 2024-04-03): nothing to guard\n"
+    )
+    return [
+        (folder + "library.mjs", {"js": source}),
+        (folder + "guard.mjs", {"js": guard}),
+        (main_module, {"js": 'import "./dynamic_workflows/guard.mjs"; ' + text}),
+    ]
 
 
 def env_hook(env_name: str) -> str:

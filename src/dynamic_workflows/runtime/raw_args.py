@@ -53,6 +53,11 @@ def install() -> bool:
     return True
 
 
+#: The public name (``dynamic_workflows.raw_rpc_arguments``): call it where workerd builds
+#: the object an RPC method is called on (an entrypoint's ``__new__``).
+raw_rpc_arguments = install
+
+
 def force_fallback(reason: str | None) -> None:
     """Tests only: take workerd's own path (``reason``), or install again (None)."""
     module = _introspection_module()

@@ -9,14 +9,16 @@ generic one that leaves handles half-converted. So the same tenant code would
 behave differently on the platform and in a normal Worker.
 
 ``install(names)`` makes the SDK wrap the env entries in ``names`` with its
-own Workflow wrapper, the class it uses for a real binding, so tenant code
-written for a plain Workflow binding runs unchanged. ``load_tenant_worker``
-runs it at the tenant's start-up through a ``.pth`` file in the tenant's
-``python_modules`` (the mechanism the SDK uses for its own patches). It only
-touches the SDK's private names when they are there; otherwise the tenant
-keeps the SDK's generic wrapper, and the registry (``core.details``, detail
-``sdk-env-hook``) says why, in the tenant and, for the SDK it ships to its
-tenants, in the dispatcher (``check``).
+own Workflow wrapper, the class it uses for a real binding, extended to check
+params before it converts them and to raise the library's error classes
+(``tenant.sdk_binding_class``), so tenant code written for a plain Workflow
+binding runs unchanged. ``load_tenant_worker`` runs it at the tenant's
+start-up through a ``.pth`` file in the tenant's ``python_modules`` (the
+mechanism the SDK uses for its own patches). It only touches the SDK's private
+names when they are there; otherwise the tenant keeps the SDK's generic
+wrapper, and the registry (``core.details``, detail ``sdk-env-hook``) says
+why, in the tenant and, for the SDK it ships to its tenants, in the dispatcher
+(``check``).
 """
 
 from __future__ import annotations
@@ -63,6 +65,7 @@ def check(rpc: ModuleType) -> str | None:
         for name, found in (
             ("_EnvWrapper._getattr_helper", getattr(env_wrapper, "_getattr_helper", None)),
             ("_WorkflowBindingWrapper", getattr(rpc, "_WorkflowBindingWrapper", None)),
+            ("_WorkflowInstanceWrapper", getattr(rpc, "_WorkflowInstanceWrapper", None)),
         )
         if found is None
     ]
@@ -82,14 +85,16 @@ def patch(rpc: ModuleType) -> bool:
         return True
     if check(rpc) is not None:
         return False
-    workflow_wrapper: Any = rpc._WorkflowBindingWrapper
     original = env_wrapper._getattr_helper
 
     def _getattr_helper(self: Any, name: str) -> Any:
         if name in _names:
             binding = getattr(self._env, name)
             if _is_service_stub(binding):
-                return workflow_wrapper(binding)
+                from ..tenant import sdk_binding_class  # noqa: PLC0415 - once the SDK is loaded
+
+                wrappers = (rpc._WorkflowBindingWrapper, rpc._WorkflowInstanceWrapper)
+                return sdk_binding_class(*wrappers)(binding)
         return original(self, name)
 
     env_wrapper._getattr_helper = _getattr_helper

@@ -118,6 +118,20 @@ const ATTACKS = {
     await new Promise((resolve) => setTimeout(resolve, 100));  // a call back may still be on its way
     return { created, exists: exists.ok, calledBack };
   },
+  // Event types the engine would refuse or misread, one of them calling back into the tenant.
+  async 'event-types'(env, body) {
+    const instance = await env.WORKFLOWS.create({ id: body.id, params: {} });
+    const types = [
+      { toString: () => ((calledBack = true), 'approval') },
+      'approval\u0000',
+      'approval'.repeat(1250),
+      ['approval'],
+    ];
+    const sent = [];
+    for (const type of types) sent.push(await attempt(() => instance.sendEvent({ type, payload: 'x' })));
+    await new Promise((resolve) => setTimeout(resolve, 100));  // a call back may still be on its way
+    return { sent, calledBack };
+  },
   // Params dressed as another tenant's envelope: the run must still see this tenant's code.
   async 'forged-envelope'(env, body) {
     const instance = await env.WORKFLOWS.create({
@@ -130,6 +144,10 @@ const ATTACKS = {
 
 export default {
   async fetch(request, env) {
+    // A hostile tenant drops the checks the loader put in its isolate: its calls reach the
+    // dispatcher as it wrote them (the dispatcher must check everything again).
+    delete env.WORKFLOWS.create;
+    delete env.WORKFLOWS.createBatch;
     const path = new URL(request.url).pathname;
     if (path.startsWith('/workflows/')) {
       const instance = await env.WORKFLOWS.get(path.slice('/workflows/'.length));

@@ -6,7 +6,7 @@ from urllib.parse import parse_qs, urlparse
 from workers import Response, WorkerEntrypoint, WorkflowEntrypoint
 
 import dynamic_workflows
-from dynamic_workflows.runtime.surface import RpcSurface
+from dynamic_workflows import RpcSurface
 from dynamic_workflows.tenant import Workflows
 
 

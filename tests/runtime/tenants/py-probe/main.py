@@ -4,6 +4,7 @@ import datetime
 import json
 from urllib.parse import parse_qs, urlparse
 
+from vectors import Unbuildable, build
 from workers import Response, WorkerEntrypoint, WorkflowEntrypoint, fetch
 
 from dynamic_workflows import DynamicWorkflowsError, wrap_workflow_binding
@@ -26,59 +27,24 @@ JSON_VALUES = {
 }
 
 
-def fallback_refusals():
-    """The Python params checks (no native.mjs in a tenant's bundle) on JavaScript values."""
-    import js  # noqa: PLC0415 - only this route builds JS values
-    from pyodide.ffi import create_proxy, to_js  # noqa: PLC0415
-
-    from dynamic_workflows.runtime import measure, native  # noqa: PLC0415
-
-    def holding(key, value):
-        params = js.Object.new()
-        setattr(params, key, value)
-        return params
-
-    called = []  # serialising {toJSON: f} calls f: the checks must refuse it before that
-
-    def shared_object():
-        address = js.Object.new()
-        address.street = "Main St 1"
-        params = holding("billing", address)
-        params.shipping = address
-        return params
-
-    def shared_blowup():  # thirty nested pairs of one 1 KB object: 2**30 copies as JSON
-        level = holding("s", "x" * 1000)
-        for _ in range(30):
-            level = to_js([level, level])
-        return holding("level", level)
-
-    def with_to_json():
-        inner = js.Object.new()
-        inner.toJSON = create_proxy(lambda *_: called.append(1) or "x")
-        return holding("a", inner)
-
-    cases = {
-        "nan": lambda: holding("a", float("nan")),
-        "bigint": lambda: holding("n", js.BigInt(5)),
-        "map": lambda: holding("m", js.Map.new(to_js([["a", 1]]))),
-        "set": lambda: holding("s", js.Set.new(to_js([1]))),
-        "regexp": lambda: holding("r", js.RegExp.new("x")),
-        "typed-array": lambda: holding("t", js.Uint8Array.new(2)),
-        "undefined": lambda: holding("u", None),
-        "error": lambda: holding("e", js.Error.new("x")),
-        "date": lambda: holding("d", js.Date.new(0)),
-        "tojson-function": with_to_json,
-        "shared-object": shared_object,
-        "shared-blowup": shared_blowup,
-    }
-    seen = {}
-    for name, build in cases.items():
+async def vectors(workflows, body):
+    """Each case of tests/vectors/params.json Python can build, created: what happened."""
+    results = {}
+    for vector in body["cases"]:
         try:
-            seen[name] = {"size": measure.params_size(build())}
+            params = build(vector["value"], body["limit"])
+        except Unbuildable:
+            continue
+        options = {"id": f"v-{vector['name']}-{body['idiom']}", "params": params}
+        try:
+            instance = await workflows.create(options)
+            results[vector["name"]] = {"ok": True, "id": instance.id}
         except DynamicWorkflowsError as exc:
-            seen[name] = {"error": str(exc)}
-    return {"native": native.installed(), "cases": seen, "calledBack": bool(called)}
+            results[vector["name"]] = {"ok": False, "name": type(exc).__name__, "message": str(exc)}
+        except Exception as exc:  # reported, not hidden: the test fails on it
+            name = f"unexpected {type(exc).__name__}"
+            results[vector["name"]] = {"ok": False, "name": name, "message": str(exc)}
+    return results
 
 
 def describe(value):
@@ -110,8 +76,10 @@ class Default(WorkerEntrypoint):
             except Exception as exc:
                 return Response(json.dumps({"reached": False, "error": str(exc)}))
             return Response(json.dumps({"reached": True, "status": response.status}))
-        if path == "/fallback-params":
-            return Response(json.dumps(fallback_refusals()))
+        if path == "/vectors":
+            body = json.loads(await request.text())
+            binding = self.env.WORKFLOWS if body["idiom"] == "sdk" else workflows
+            return Response(json.dumps(await vectors(binding, body)))
         if path == "/wrap-here":  # a worker that does not export DynamicWorkflowBinding
             try:
                 wrap_workflow_binding({"tenantId": "x"})

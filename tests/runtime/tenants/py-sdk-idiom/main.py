@@ -9,6 +9,7 @@ import json
 from types import ModuleType
 from urllib.parse import parse_qs, urlparse
 
+import workers.rpc
 from workers import Response, WorkerEntrypoint, WorkflowEntrypoint
 
 import dynamic_workflows
@@ -30,7 +31,51 @@ class TenantWorkflow(WorkflowEntrypoint):
         if params.get("wait"):
             received = await step.wait_for_event("approval", "approval", timeout="1 hour")
             approval = received["payload"]
-        return {"who": who, "approval": approval}
+        return {"who": who, "approval": approval, "payload": event["payload"]}
+
+
+async def caught(call):
+    """The library class a call raised, as the tenant catches it (``except`` the base)."""
+    try:
+        await call()
+    except dynamic_workflows.DynamicWorkflowsError as exc:
+        return {"name": type(exc).__name__, "message": str(exc)}
+    return {"name": None}
+
+
+async def errors(workflows):
+    """Each refusal a Python tenant can meet (js-errors runs the same, by the same ids)."""
+    taken = await workflows.create({"id": "errors-taken", "params": {"wait": True}})
+
+    async def past_the_quota():
+        await workflows.create({"id": "errors-second", "params": {"wait": True}})
+        await workflows.create({"id": "errors-third", "params": {}})
+
+    batch = [{} for _ in range(101)]
+    return {
+        "InstanceAlreadyExistsError": await caught(
+            lambda: workflows.create({"id": "errors-taken", "params": {}})
+        ),
+        "InstanceNotFoundError": await caught(lambda: workflows.get("nobody-here")),
+        "InvalidInstanceIdError": await caught(lambda: workflows.get("-bad")),
+        "InvalidCreateOptionsError": await caught(lambda: workflows.create("order-1")),
+        "InvalidParamsError": await caught(
+            lambda: workflows.create({"params": {"a": [1, float("nan")]}})
+        ),
+        "InvalidBatchError": await caught(lambda: workflows.create_batch(batch)),
+        "InvalidEventError": await caught(lambda: taken.send_event({"type": "a b", "payload": 1})),
+        "QuotaExceededError": await caught(past_the_quota),
+    }
+
+
+async def event_types(workflows, types):
+    """send_event with each type of ``types``: accepted, or the library class it raised."""
+    instance = await workflows.create({"params": {"wait": True}})
+    results = []
+    for event_type in types:
+        event = {"type": event_type}
+        results.append(await caught(lambda event=event: instance.send_event(event)))
+    return results
 
 
 async def sdk_code(workflows, action, query, body):
@@ -40,6 +85,13 @@ async def sdk_code(workflows, action, query, body):
         return {"id": instance.id, "idType": type(instance.id).__name__}
     if action == "create-keywords":
         instance = await workflows.create(id=query["id"], params=body)
+        return {"id": instance.id}
+    if action == "errors":
+        return await errors(workflows)
+    if action == "event-types":
+        return await event_types(workflows, body["types"])
+    if action == "no-params":
+        instance = await workflows.create({"id": query["id"]})
         return {"id": instance.id}
     if action == "create-batch":
         instances = await workflows.create_batch([{"id": i, "params": body} for i in query["ids"]])
@@ -67,7 +119,9 @@ class Default(WorkerEntrypoint):
         if idiom == "runtime":
             return Response.json(
                 {
-                    "binding": type(self.env.WORKFLOWS).__name__,
+                    "bindingIsTheSdksWorkflowWrapper": isinstance(
+                        self.env.WORKFLOWS, workers.rpc._WorkflowBindingWrapper
+                    ),
                     "sdkWorkflowWrapper": tenant_env.installed(),
                     "developmentRuntime": development_runtime(),
                 }

@@ -1,0 +1,1 @@
+../python_modules/dynamic_workflows/runtime/library.mjs

@@ -1,0 +1,1 @@
+dynamic_workflows/runtime/library.mjs
