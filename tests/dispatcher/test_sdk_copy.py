@@ -29,9 +29,12 @@ def test_the_dispatcher_config_has_only_the_rules_for_its_javascript_and_the_con
     console's files are text (and none of them is under python_modules)."""
     config = re.sub(r"^\s*//.*$", "", (ROOT / "wrangler.jsonc").read_text(), flags=re.M)
     assert json.loads(config)["rules"] == [
-        {"type": "Text", "globs": ["dispatcher/console/*"], "fallthrough": False},
+        {
+            "type": "Text",
+            "globs": ["dispatcher/console/*", "dynamic_workflows/**/*.mjs"],
+            "fallthrough": False,
+        },
         {"type": "ESModule", "globs": ["dynamic_workflows.mjs", "dispatcher/*.mjs"]},
-        {"type": "Text", "globs": ["dynamic_workflows/**/*.mjs"]},
     ]
     link = ROOT / "src" / "dynamic_workflows.mjs"
     assert link.is_symlink()
