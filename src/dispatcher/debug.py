@@ -22,7 +22,7 @@ from dynamic_workflows import (
     wrap_workflow_binding,
 )
 
-from . import index, tail
+from . import index, routing, tail
 from .config import SHARDS
 from .http import read_json
 from .respond import error_response, json_response

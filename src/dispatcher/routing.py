@@ -82,7 +82,7 @@ async def forward(
     headers ``drop``; ``failed(context, detail)`` (a JS Response) when its fetch throws."""
     module = await load()
     if module is not None:
-        answer = Object.new()  # not yet a thenable: see native.mjs's getInto
+        answer = Object.new()  # not yet a thenable: see dynamic_workflows' library.mjs, adopt
         module.forwardInto(answer, worker, url, request, _drop(drop), _failed(failed), context)
         return answer
     forwarded = JsRequest.new(url, request)

@@ -14,8 +14,7 @@ from importlib import metadata
 from typing import Any
 
 import dynamic_workflows
-from dynamic_workflows import development_runtime, private_details, python_tenant_modules
-from dynamic_workflows.runtime import native
+from dynamic_workflows import development_runtime, private_details, try_private_details
 
 from . import routing
 from .config import LEGACY_SHARD, OPEN_SHARDS, SHARDS
@@ -27,8 +26,7 @@ SDK_DISTRIBUTION = "workers-runtime-sdk"
 async def try_details() -> None:
     """Run every guard that has not run in this isolate yet (each records its outcome)."""
     await routing.load()
-    await native.load()
-    python_tenant_modules()  # checks the SDK hook Python tenants will get (sdk-env-hook)
+    try_private_details()
 
 
 async def status(env: Any) -> dict[str, Any]:

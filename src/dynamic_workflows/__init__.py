@@ -38,13 +38,13 @@ __version__ = "0.1.0"
 if TYPE_CHECKING:
     from .runtime.binding import DynamicWorkflowBinding, wrap_workflow_binding
     from .runtime.convert import is_null, to_js, to_py
+    from .runtime.details import force_fallback, try_private_details
     from .runtime.entrypoint import (
         DynamicWorkflowEntrypoint,
         create_dynamic_workflow_entrypoint,
         dispatch_workflow,
     )
     from .runtime.flags import development_runtime
-    from .runtime.forcing import force_fallback
     from .runtime.loader import (
         INHERIT_NETWORK,
         load_tenant_worker,
@@ -57,7 +57,8 @@ if TYPE_CHECKING:
 _RUNTIME = {
     "DynamicWorkflowBinding": "binding",
     "RpcSurface": "surface",
-    "force_fallback": "forcing",
+    "force_fallback": "details",
+    "try_private_details": "details",
     "is_null": "convert",
     "raw_rpc_arguments": "raw_args",
     "to_js": "convert",
@@ -108,6 +109,7 @@ __all__ = [
     "tenant_worker_code",
     "to_js",
     "to_py",
+    "try_private_details",
     "wrap_workflow_binding",
 ]
 
