@@ -69,11 +69,10 @@ def test_a_pause_and_a_refusal_in_real_workerd_reach_the_terminal_as_plain_lines
             handle.seek(start)
             lines = handle.read().decode(errors="replace").splitlines()
         shown = list(terminal_lines(lines))
-        if (
-            "run stopped: Aborting engine: User called pause" in shown
-            or time.monotonic() > deadline
-        ):
-            break
+        stopped = "run stopped: Aborting engine: User called pause" in shown
+        refused = any(line.startswith("refused: InstanceNotFoundError: ") for line in shown)
+        if (stopped and refused) or time.monotonic() > deadline:
+            break  # both lines are written after their responses, in either order
         time.sleep(0.5)
     assert "run stopped: Aborting engine: User called pause" in shown, lines
     assert any(line.startswith("refused: InstanceNotFoundError: ") for line in shown), lines
