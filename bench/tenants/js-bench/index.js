@@ -1,3 +1,4 @@
+// @ts-check
 // The benchmark tenant, identical under both dispatchers (ours and the JS reference's):
 // a workflow of `steps` step.do calls, and routes that time work inside the worker.
 import { WorkflowEntrypoint } from 'cloudflare:workers';

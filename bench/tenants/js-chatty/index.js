@@ -1,3 +1,4 @@
+// @ts-check
 // The benchmark tenant that prints: one console.log per request and per run (bench/tails.py).
 import { WorkflowEntrypoint } from 'cloudflare:workers';
 

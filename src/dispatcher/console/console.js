@@ -55,7 +55,7 @@ async function api(path, options = {}) {
     headers: { authorization: `Bearer ${options.token ?? token()}`, accept: 'application/json' },
     cache: 'no-store',
   });
-  let body = null;
+  let body;
   try {
     body = await response.json();
   } catch {

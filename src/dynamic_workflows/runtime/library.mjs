@@ -170,6 +170,7 @@ function firstRefused(/** @type {unknown} */ params, /** @type {string} */ root,
   return null;
 }
 
+// eslint-disable-next-line no-control-regex -- ASCII is 0x00 to 0x7f, control characters included
 const ASCII = /^[\x00-\x7f]*$/;
 
 /** The UTF-8 length of `text`, the one count of a size the library makes. */

@@ -1,3 +1,4 @@
+// @ts-check
 // The chaos tier's tenant: every instance takes a few steps, one of them fails once and is
 // retried after a back-off (so a crash finds instances mid-step, in a retry's back-off and
 // sleeping), and its answer says which identity's code ran it.

@@ -1,3 +1,4 @@
+// @ts-check
 // A JavaScript tenant that prints and throws on request: its lines must reach its own logs.
 import { WorkflowEntrypoint } from 'cloudflare:workers';
 import { NonRetryableError } from 'cloudflare:workflows';

@@ -1,3 +1,4 @@
+// @ts-check
 // A test tenant for quotas, the instance index, delete and shards: refusals come back
 // with the error's name, and its Workflow can run, sleep or wait as the params ask.
 import { WorkflowEntrypoint } from 'cloudflare:workers';

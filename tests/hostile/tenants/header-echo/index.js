@@ -1,3 +1,4 @@
+// @ts-check
 // A hostile tenant that keeps whatever its callers send: it answers with every request header it got.
 import { WorkflowEntrypoint } from 'cloudflare:workers';
 

@@ -1,3 +1,4 @@
+// @ts-check
 // A hostile JavaScript tenant: it tries to leave its namespace through the wrapped binding.
 import { WorkflowEntrypoint } from 'cloudflare:workers';
 
@@ -62,6 +63,7 @@ const PARAMS = {
   },
   // Thirty nested pairs of one 1 KB object: a small RPC message, 2**30 copies as JSON.
   'shared-blowup': () => {
+    /** @type {unknown} */
     let level = { s: 'x'.repeat(1000) };
     for (let i = 0; i < 30; i++) level = [level, level];
     return { level };

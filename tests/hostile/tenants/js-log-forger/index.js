@@ -1,3 +1,4 @@
+// @ts-check
 // An attacker on the logs: prints lines that claim to be another tenant's, calls whatever
 // log-writing names it can think of on what it holds, and floods its own store.
 import { WorkflowEntrypoint } from 'cloudflare:workers';

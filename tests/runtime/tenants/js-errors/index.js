@@ -1,3 +1,4 @@
+// @ts-check
 // A test tenant: each refusal a JavaScript tenant can meet, as the error it catches (the
 // Python twin of this sequence is py-sdk-idiom's /<idiom>/errors: the same ids, so the same
 // messages). Its runs wait for an event when the params ask, so they stay unfinished.

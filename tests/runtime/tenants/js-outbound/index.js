@@ -1,3 +1,4 @@
+// @ts-check
 // A test tenant that tries to reach the network: fetch(?url=...) from its handler.
 import { WorkflowEntrypoint } from 'cloudflare:workers';
 

@@ -1,3 +1,4 @@
+// @ts-check
 // A test tenant that sends the wrapped binding what JSON over HTTP cannot carry.
 import { WorkflowEntrypoint } from 'cloudflare:workers';
 import { build, Unbuildable } from './vectors.js';

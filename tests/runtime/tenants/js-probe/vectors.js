@@ -1,3 +1,4 @@
+// @ts-check
 // Builds the values of tests/vectors/params.json in JavaScript (the tests run it under Node
 // too). A kind this language has no value for throws Unbuildable: the case is not its.
 
@@ -31,6 +32,7 @@ const BUILDERS = {
   },
   // Thirty nested pairs of one 1 KB object: a small RPC message, 2**30 copies as JSON.
   blowup: () => {
+    /** @type {unknown} */
     let level = { s: 'x'.repeat(1000) };
     for (let i = 0; i < 30; i++) level = [level, level];
     return { level };

@@ -1,3 +1,4 @@
+// @ts-check
 // The smoke suite's JavaScript tenant: a Workflow that greets, may wait for an event, and
 // reports its code tag; refusals come back with the error's name and a status that fits.
 import { WorkflowEntrypoint } from 'cloudflare:workers';

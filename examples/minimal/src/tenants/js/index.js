@@ -1,3 +1,4 @@
+// @ts-check
 // A JavaScript tenant: a Workflow, and a fetch handler that starts and reads it.
 import { WorkflowEntrypoint } from 'cloudflare:workers';
 
