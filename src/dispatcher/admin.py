@@ -28,7 +28,7 @@ from dynamic_workflows import (
 from . import cursor, debug, index, logs, status, tail
 from .config import LOG_LIMITS, OPEN_SHARDS
 from .console_assets import console_asset
-from .http import RequestError, read_json
+from .http import RequestError, read_json, whole_number
 from .index import FINAL, MISSING, Row, index_of
 from .quota import Quota
 from .respond import error_response, json_response
@@ -418,9 +418,7 @@ async def _list_instances(env: Any, store: TenantStore, tenant: str, query: Any)
 def _limit(text: Any, *, default: int = 20, most: int = MAX_LIMIT) -> int:
     if not text:
         return default
-    if not str(text).isdigit() or not 1 <= int(str(text)) <= most:
-        raise RequestError(400, f"limit must be a whole number from 1 to {most}")
-    return int(str(text))
+    return whole_number(str(text), "limit", 1, most)
 
 
 def _time(query: Any, name: str) -> float | None:
@@ -428,17 +426,18 @@ def _time(query: Any, name: str) -> float | None:
     text = _param(query, name)
     if not text:
         return None
-    if text.isdigit():
-        return int(text) / 1000
+    if text.isascii() and text.isdigit():
+        # At most JavaScript's latest date (8.64e15 ms): the bound reaches SQL as a number.
+        return whole_number(text, name, 0, 8_640_000_000_000_000) / 1000
     try:
         moment = datetime.datetime.fromisoformat(text)
-    except ValueError:
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=datetime.UTC)
+        return moment.timestamp()
+    except (ValueError, OverflowError):
         raise RequestError(
             400, f"{name} must be an ISO 8601 time (2026-12-07T10:00:00Z) or epoch milliseconds"
         ) from None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=datetime.UTC)
-    return moment.timestamp()
 
 
 def _listed(row: Row, status: str) -> dict[str, Any]:
@@ -453,12 +452,11 @@ def _listed(row: Row, status: str) -> dict[str, Any]:
 
 
 async def _delete_tenant(env: Any, store: TenantStore, tenant: str) -> Any:
-    """Terminate every unfinished instance in the tenant's index, then remove its code."""
-    current = await store.current(tenant)
-    terminated = 0
-    if current is not None:
-        terminated = await _terminate_unfinished(env, current)
-        await index_of(env, current.uid).clear()
+    """Terminate every unfinished instance in the tenant's index, then remove its code;
+    404 for a tenant that does not exist (nothing was deleted)."""
+    current = await _known(store, tenant)
+    terminated = await _terminate_unfinished(env, current)
+    await index_of(env, current.uid).clear()
     removed = await store.delete(tenant)
     return json_response(
         {"tenant": tenant, "deletedVersions": removed, "terminatedInstances": terminated}

@@ -9,6 +9,8 @@ from __future__ import annotations
 import base64
 import binascii
 
+from .http import MAX_SAFE_INTEGER, parse_whole
+
 #: The kind of the instance listing's cursors (the logs' is ``logs.CURSOR_KIND``).
 _KIND = "i1"
 
@@ -30,7 +32,9 @@ def decode(cursor: str, kind: str = _KIND) -> int:
     except (binascii.Error, UnicodeDecodeError, ValueError):
         raise CursorError("cursor is not one this API returned: pass nextCursor back") from None
     prefix = f"{kind}:"
-    number = text.removeprefix(prefix)
-    if not text.startswith(prefix) or not number.isdigit() or len(number) > 18:
+    # A row number reaches SQL as a JavaScript number: exact up to MAX_SAFE_INTEGER only
+    # (a larger one arrived as a BigInt and failed the query).
+    number = parse_whole(text.removeprefix(prefix), 0, MAX_SAFE_INTEGER)
+    if not text.startswith(prefix) or number is None:
         raise CursorError("cursor is not one this API returned: pass nextCursor back")
-    return int(number)
+    return number

@@ -31,6 +31,11 @@ CREDENTIAL_HEADERS = frozenset(
 )
 
 _CONTENT_LENGTH = re.compile(r"[0-9]{1,16}")
+#: ASCII digits only: ``str.isdigit()`` also takes a superscript two (which ``int()``
+#: refuses) and Arabic-Indic or fullwidth digits (which ``int()`` reads as ASCII ones).
+_WHOLE = re.compile(r"[0-9]{1,16}")
+#: The largest whole number a JavaScript number (and so SQL through the runtime) holds exactly.
+MAX_SAFE_INTEGER = 2**53 - 1
 #: A JSON string or a bracket. An unterminated string (even one ending in a lone backslash)
 #: runs to the end of the text, so the pattern never backtracks and the scan stays linear.
 _JSON_TOKEN = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*(?:"|\\?\Z)|[\[\]{}]', re.DOTALL)
@@ -53,6 +58,22 @@ class RequestError(Exception):
     def __init__(self, status: int, message: str) -> None:
         super().__init__(message)
         self.status = status
+
+
+def parse_whole(text: str, low: int, high: int) -> int | None:
+    """``text`` as a whole number from ``low`` to ``high``, None for anything else."""
+    if not _WHOLE.fullmatch(text):
+        return None
+    number = int(text)
+    return number if low <= number <= high else None
+
+
+def whole_number(text: str, name: str, low: int, high: int) -> int:
+    """``parse_whole``, or ``RequestError(400)`` naming the parameter and its range."""
+    number = parse_whole(text, low, high)
+    if number is None:
+        raise RequestError(400, f"{name} must be a whole number from {low} to {high}")
+    return number
 
 
 def body_length(content_length: str | None, *, limit: int = MAX_BODY_BYTES) -> int:

@@ -20,6 +20,7 @@ from dynamic_workflows.core.events import python_exception
 
 from . import cursor
 from .config import LOG_LIMITS
+from .http import MAX_SAFE_INTEGER, parse_whole
 
 #: Levels as workerd reports a console call, lowest first.
 LEVELS = ("debug", "log", "info", "warn", "error")
@@ -128,19 +129,20 @@ class LogQuery:
         limit_text = get("limit")
         if limit_text is None or limit_text == "":
             limit = 50
-        elif limit_text.isdigit() and 1 <= int(limit_text) <= MAX_PAGE:
-            limit = int(limit_text)
         else:
-            raise LogQueryError(f"limit must be a whole number from 1 to {MAX_PAGE}")
+            parsed = parse_whole(limit_text, 1, MAX_PAGE)
+            if parsed is None:
+                raise LogQueryError(f"limit must be a whole number from 1 to {MAX_PAGE}")
+            limit = parsed
         given = get("cursor")
         after_text = get("after")
         if given and after_text:
             raise LogQueryError("pass cursor (older entries) or after (newer ones), not both")
         after = None
         if after_text:
-            if not after_text.isdigit() or len(after_text) > 18:
+            after = parse_whole(after_text, 0, MAX_SAFE_INTEGER)
+            if after is None:
                 raise LogQueryError("after must be the seq of an entry (a whole number)")
-            after = int(after_text)
         instance = get("instance") or None
         if instance is not None and len(instance) > MAX_INSTANCE:
             raise LogQueryError(f"instance must be at most {MAX_INSTANCE} characters")

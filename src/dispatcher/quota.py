@@ -13,6 +13,9 @@ from typing import Any
 from dynamic_workflows import QuotaExceededError
 
 #: Bounds on what an operator may set (a quota of 0 would lock a tenant out: delete it instead).
+#: The slowest rate is one create per 1,000 s: a rate of 1e-320 was accepted and made every
+#: refusal say "retry in inf s", a tenant locked out for good.
+MIN_RATE = 0.001
 MAX_RATE = 10_000.0
 MAX_BURST = 10_000
 MAX_UNFINISHED = 10_000_000
@@ -45,8 +48,14 @@ class Quota:
                 f"unknown quota field(s) {unknown}: use creates_per_second, burst, max_unfinished"
             )
         rate = data.get("creates_per_second", base.creates_per_second)
-        if isinstance(rate, bool) or not isinstance(rate, int | float) or not 0 < rate <= MAX_RATE:
-            raise QuotaError(f"creates_per_second must be a number above 0, at most {MAX_RATE:g}")
+        if (
+            isinstance(rate, bool)
+            or not isinstance(rate, int | float)
+            or not MIN_RATE <= rate <= MAX_RATE
+        ):
+            raise QuotaError(
+                f"creates_per_second must be a number from {MIN_RATE:g} to {MAX_RATE:g}"
+            )
         burst = _count(data, "burst", base.burst, MAX_BURST)
         unfinished = _count(data, "max_unfinished", base.max_unfinished, MAX_UNFINISHED)
         return replace(base, creates_per_second=float(rate), burst=burst, max_unfinished=unfinished)
@@ -89,6 +98,8 @@ def admit(quota: Quota, bucket: Bucket, unfinished: int, count: int, now: float)
             f"a batch of {count} can never fit",
             when="with a batch of at most the burst size",
         )
+    # A quota stored before the floor existed still gets a finite wait.
+    quota = replace(quota, creates_per_second=max(quota.creates_per_second, MIN_RATE))
     current = bucket.refilled(quota, now)
     if current.tokens + 1e-9 < count:
         wait = (count - current.tokens) / quota.creates_per_second

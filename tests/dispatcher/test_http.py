@@ -14,6 +14,8 @@ from dispatcher.http import (
     error_id,
     json_depth,
     parse_json,
+    parse_whole,
+    whole_number,
 )
 
 
@@ -124,3 +126,19 @@ def test_several_admin_hostnames_may_be_listed() -> None:
     listed = "dw-admin.example.com, admin.internal.example"
     assert admin_host_allowed(listed, "admin.internal.example")
     assert not admin_host_allowed(listed, "dw.example.com")
+
+
+@pytest.mark.parametrize(("text", "number"), [("1", 1), ("007", 7), ("100", 100)])
+def test_a_whole_number_in_range_is_read(text: str, number: int) -> None:
+    assert whole_number(text, "limit", 1, 100) == number
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["", "0", "101", "-1", "1.0", " 5", "5 ", "1e2", "\u00b2", "\u0665", "\uff15", "9" * 17],
+)
+def test_anything_else_is_refused_naming_the_parameter_and_its_range(text: str) -> None:
+    assert parse_whole(text, 1, 100) is None
+    with pytest.raises(RequestError, match="limit must be a whole number from 1 to 100") as refused:
+        whole_number(text, "limit", 1, 100)
+    assert refused.value.status == 400

@@ -1,8 +1,10 @@
 """Quota arithmetic: a token bucket with a burst, and a cap on unfinished instances."""
 
+import math
+
 import pytest
 
-from dispatcher.quota import Bucket, Quota, QuotaError, admit
+from dispatcher.quota import MIN_RATE, Bucket, Quota, QuotaError, admit
 from dynamic_workflows import QuotaExceededError
 
 QUOTA = Quota(creates_per_second=2.0, burst=4, max_unfinished=10)
@@ -66,6 +68,11 @@ def test_a_quota_body_sets_only_the_fields_it_names() -> None:
         [],
         {"rate": 1},
         {"creates_per_second": 0},
+        {"creates_per_second": 1e-320},  # accepted once: "retry in inf s", locked out
+        {"creates_per_second": MIN_RATE / 2},
+        {"creates_per_second": float("nan")},
+        {"creates_per_second": float("inf")},
+        {"creates_per_second": 10**400},
         {"creates_per_second": "5"},
         {"creates_per_second": True},
         {"burst": 0},
@@ -77,3 +84,17 @@ def test_a_quota_body_sets_only_the_fields_it_names() -> None:
 def test_a_quota_body_that_is_not_a_quota_is_refused_with_what_to_fix(body: object) -> None:
     with pytest.raises(QuotaError):
         Quota.from_json(body, QUOTA)
+
+
+def test_the_slowest_rate_an_operator_may_set_is_one_create_per_thousand_seconds() -> None:
+    assert Quota.from_json({"creates_per_second": MIN_RATE}, QUOTA).creates_per_second == MIN_RATE
+
+
+def test_a_quota_stored_below_the_floor_still_says_when_to_retry() -> None:
+    stored = Quota(creates_per_second=1e-320, burst=4, max_unfinished=10)
+    with pytest.raises(QuotaExceededError) as refused:
+        admit(stored, Bucket(0.0, at=0.0), unfinished=0, count=1, now=0.0)
+    assert refused.value.retry_after is not None
+    assert math.isfinite(refused.value.retry_after)
+    assert refused.value.retry_after == pytest.approx(1 / MIN_RATE)
+    assert "inf" not in str(refused.value)

@@ -79,6 +79,14 @@ def test_a_deleted_tenant_is_unknown(admin: httpx.Client, client: httpx.Client) 
     assert client.post("/t/short-lived/workflows", json={}).status_code == 404
 
 
+def test_deleting_a_tenant_that_does_not_exist_is_404(admin: httpx.Client) -> None:
+    """It used to answer 200 with nothing deleted, which reads as done."""
+    for _ in range(2):  # never uploaded, then already deleted
+        response = admin.delete("/admin/tenants/never-uploaded")
+        assert response.status_code == 404, response.text
+        assert response.json() == {"error": "unknown tenant 'never-uploaded'"}
+
+
 def test_admin_reads_an_instance_status_within_its_tenant(
     admin: httpx.Client, client: httpx.Client
 ) -> None:
