@@ -78,6 +78,30 @@ def test_a_body_declared_over_the_limit_gets_413_before_it_is_sent(
     assert admin.get("/admin/tenants/too-big").status_code == 404
 
 
+MIB = 1024 * 1024
+
+
+@pytest.mark.parametrize("size", [17 * MIB, 24 * MIB + 7, 64 * MIB])
+def test_a_body_sent_over_the_limit_reaches_the_client_as_413(
+    admin: httpx.Client, size: int
+) -> None:
+    """The whole body sent: wrangler dev's proxy used to drop the connection (or answer 500)
+    when the dispatcher answered before reading it."""
+    for _ in range(3 if size < 64 * MIB else 1):
+        response = admin.put("/admin/tenants/too-big", content=b"x" * size)
+        assert response.status_code == 413, response.text
+        assert response.json() == {
+            "error": f"the body is {size} bytes; at most {MAX_BODY_BYTES} are accepted."
+        }
+    assert admin.get("/admin/tenants/too-big").status_code == 404
+
+
+def test_a_large_body_without_the_token_reaches_the_client_as_401(client: httpx.Client) -> None:
+    response = client.put("/admin/tenants/too-big", content=b"x" * (24 * MIB))
+    assert response.status_code == 401, response.text
+    assert response.json() == {"error": "missing or wrong bearer token"}
+
+
 def test_a_put_without_content_length_gets_411(admin: httpx.Client) -> None:
     def chunks() -> Iterator[bytes]:
         yield json.dumps(js(WORKFLOW_JS)).encode()
