@@ -118,6 +118,7 @@ def dispatcher(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Dispatcher]
         debug_routes=True,
         variables={"ADMIN_TOKEN": ADMIN_TOKEN},
         upload_probe=True,  # as `make dev` runs it
+        wake_stalled=True,
     ) as server:
         _RUNTIME_MODE.append(server.mode)
         dispatcher = Dispatcher(server.url, ADMIN_TOKEN, server.mode, server)

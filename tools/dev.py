@@ -159,7 +159,7 @@ def main() -> None:
     token = admin_token()
     port = int(os.environ.get("PORT", "8787"))
     state = Path(os.environ.get("DW_DEV_STATE") or ROOT / ".wrangler" / "dev-state")
-    server = DevServer(ROOT, port=port, persist_dir=state, upload_probe=True)
+    server = DevServer(ROOT, port=port, persist_dir=state, upload_probe=True, wake_stalled=True)
     offset = server.log_path.stat().st_size if server.log_path.exists() else 0
     print(f"Starting the dispatcher on {server.url}: {server.mode}")
     print(f"Dev server log: {server.log_path}", flush=True)
@@ -171,6 +171,8 @@ def main() -> None:
         with server, httpx.Client(base_url=server.url, headers=headers, timeout=300) as c:
             versions = upload_examples(c)
             print(f"\nDispatcher on {server.url}; tenants uploaded: {versions}")
+            if server.woken and server.woken["woken"]:
+                print(f"Woke {server.woken['woken']} instance(s) the last stop left stalled.")
             print(
                 f"  curl -X POST {server.url}/t/js-orders/workflows"
                 ' -d \'{"params":{"who":"bob"}}\''

@@ -20,6 +20,7 @@ from dynamic_workflows import (
     DynamicWorkflowsError,
     InstanceNotFoundError,
     TenantScope,
+    development_runtime,
     is_null,
     to_js,
     to_py,
@@ -36,6 +37,7 @@ from .shards import place
 from .store import Current, TenantStore, new_uid
 from .tenants import probe
 from .uploads import check_tenant_id, parse_upload
+from .wake import wake_stalled
 
 _TENANT = re.compile(r"/admin/tenants/([^/]+)")
 _INSTANCE = re.compile(r"/admin/tenants/([^/]+)/instances/([^/]+)")
@@ -125,6 +127,11 @@ async def serve_admin(env: Any, request: Any, path: str) -> Any:
         return error_response(405, "use PUT, GET or DELETE")
     if path.startswith("/admin/debug/") and debug.enabled(env):
         return await debug.serve_debug(env, request, path)
+    if path == "/admin/dev/wake" and development_runtime():
+        # The local engine's stalled instances, woken after a dev-server restart (wake.py).
+        if method != "POST":
+            return error_response(405, "use POST to wake stalled instances")
+        return json_response((await wake_stalled(env)).to_json())
     return error_response(404, "unknown admin route")
 
 

@@ -60,6 +60,7 @@ def chaos(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Chaos]:
         debug_routes=True,
         variables={"ADMIN_TOKEN": TOKEN},
         upload_probe=True,
+        wake_stalled=True,
     ) as server:
         yield Chaos(server)
 

@@ -211,11 +211,15 @@ class DevServer:
         startup_timeout: float = 180.0,
         launcher: list[str] | None = None,
         upload_probe: bool = False,
+        wake_stalled: bool = False,
     ) -> None:
         """``launcher``: the command to run ``dev ...`` with instead of the default, e.g.
         ``["uv", "run", "pywrangler"]``; offline, it runs as after ``. activate``.
         ``upload_probe``: give the dispatcher the bounded upload check (``UploadProbe``, a
-        workerd process of its own, started and stopped with the server; offline only)."""
+        workerd process of its own, started and stopped with the server; offline only).
+        ``wake_stalled``: once it answers, have the dispatcher wake the instances the local
+        engine left stalled at the last stop (``POST /admin/dev/wake``, with the
+        ``ADMIN_TOKEN`` of ``variables`` or ``.dev.vars``); its answer is ``woken``."""
         self.root = root
         self.persist_dir = Path(persist_dir)
         self.port = port or free_port()
@@ -229,6 +233,8 @@ class DevServer:
         self.log_path = self.persist_dir.parent / f"devserver-{self.port}.log"
         self.process: subprocess.Popen[bytes] | None = None
         self.started_in: float | None = None
+        self.wake_stalled = wake_stalled
+        self.woken: dict[str, int] | None = None
         self.probe: UploadProbe | None = None
         if upload_probe and self.runtime == "offline":
             self.probe = UploadProbe(self.persist_dir.parent / "upload-probe")
@@ -312,6 +318,32 @@ class DevServer:
             )
         self._wait_ready()
         self.started_in = time.monotonic() - began
+        if self.wake_stalled:
+            self.woken = self._wake()
+
+    def _wake(self) -> dict[str, int]:
+        """The dispatcher's wake-up of stalled instances (``dispatcher/wake.py``)."""
+        request = urllib.request.Request(
+            f"{self.url}/admin/dev/wake",
+            method="POST",
+            headers={"authorization": f"Bearer {self.admin_token()}"},
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=300) as response:
+                return dict(json.loads(response.read()))
+        except urllib.error.HTTPError as exc:
+            self._fail(f"could not wake stalled instances: {exc.code} {exc.read()[:300]!r}")
+            raise  # unreachable: _fail raises
+
+    def admin_token(self) -> str:
+        """The dispatcher's ADMIN_TOKEN: a variable given to it, or the one in .dev.vars."""
+        if "ADMIN_TOKEN" in self.variables:
+            return self.variables["ADMIN_TOKEN"]
+        dev_vars = self.root / ".dev.vars"
+        for line in dev_vars.read_text().splitlines() if dev_vars.is_file() else []:
+            if line.startswith("ADMIN_TOKEN="):
+                return line.split("=", 1)[1].strip().strip('"')
+        raise DevServerError("no ADMIN_TOKEN to wake stalled instances with (.dev.vars)")
 
     def _wait_ready(self) -> None:
         deadline = time.monotonic() + self.startup_timeout
@@ -360,6 +392,10 @@ class DevServer:
         if process is not None:
             _signal_group(process.pid, signal.SIGKILL)
             process.wait(timeout=15)
+            # The leader is gone; its workerd may still be ending (and holding the port).
+            deadline = time.monotonic() + 15
+            while _signal_group(process.pid, 0) and time.monotonic() < deadline:
+                time.sleep(0.05)
 
     def restart(self) -> None:
         """Stop and start again on the same port and state directory."""
