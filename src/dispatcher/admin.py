@@ -11,6 +11,7 @@ import asyncio
 import datetime
 import hmac
 import re
+import time
 from typing import Any
 
 from js import URL
@@ -27,7 +28,7 @@ from dynamic_workflows import (
 )
 
 from . import cursor, debug, index, logs, status, tail
-from .config import LOG_LIMITS, OPEN_SHARDS
+from .config import IN_FLIGHT_CREATE_S, LOG_LIMITS, OPEN_SHARDS
 from .console_assets import console_asset
 from .http import RequestError, read_json, whole_number
 from .index import FINAL, MISSING, Row, index_of
@@ -297,19 +298,37 @@ async def _terminate_all(env: Any, store: TenantStore, tenant: str) -> Any:
     return json_response({"tenant": tenant, "terminated": terminated})
 
 
-async def _terminate_unfinished(env: Any, current: Current) -> int:
-    """Terminate every instance the tenant's index holds as unfinished; how many ended."""
+async def _terminate_unfinished(env: Any, current: Current, in_flight_s: float = 0.0) -> int:
+    """Terminate every instance the tenant's index holds as unfinished; how many ended.
+
+    ``in_flight_s``: also wait that long for creates admitted (rows reserved) whose engine
+    call has not answered yet, and terminate those the engine then has: with the index
+    closed first (a DELETE), nothing created before it is left running.
+    """
     stub, workflow = index_of(env, current.uid), getattr(env, current.shard)
-    terminated, before = 0, None
+    terminated, before, pending = 0, None, []
     while rows := await index.page(stub, before, MAX_LIMIT, True):
         before = rows[-1].n
         seen = await index.statuses(stub, workflow, rows)
-        live = [r for r in rows if seen[r.n] not in FINAL and seen[r.n] != MISSING]
-        for start in range(0, len(live), 20):
-            done = await asyncio.gather(
-                *(_terminate(workflow, row.engine_id) for row in live[start : start + 20])
-            )
-            terminated += sum(done)
+        terminated += await _terminate_rows(workflow, rows, seen)
+        pending += [r for r in rows if seen[r.n] == MISSING and r.state == "reserved"]
+    deadline = time.monotonic() + in_flight_s
+    while pending and time.monotonic() < deadline:
+        await asyncio.sleep(0.1)
+        seen = await index.statuses(stub, workflow, pending)
+        terminated += await _terminate_rows(workflow, pending, seen)
+        pending = [r for r in pending if seen[r.n] == MISSING]
+    return terminated
+
+
+async def _terminate_rows(workflow: Any, rows: list[Row], seen: dict[int, str]) -> int:
+    live = [r for r in rows if seen[r.n] not in FINAL and seen[r.n] != MISSING]
+    terminated = 0
+    for start in range(0, len(live), 20):
+        done = await asyncio.gather(
+            *(_terminate(workflow, row.engine_id) for row in live[start : start + 20])
+        )
+        terminated += sum(done)
     return terminated
 
 
@@ -459,11 +478,13 @@ def _listed(row: Row, status: str) -> dict[str, Any]:
 
 
 async def _delete_tenant(env: Any, store: TenantStore, tenant: str) -> Any:
-    """Terminate every unfinished instance in the tenant's index, then remove its code;
-    404 for a tenant that does not exist (nothing was deleted)."""
+    """Close the tenant's index, terminate every unfinished instance it holds, then remove
+    its code; 404 for a tenant that does not exist (nothing was deleted)."""
     current = await _known(store, tenant)
-    terminated = await _terminate_unfinished(env, current)
-    await index_of(env, current.uid).clear()
+    stub = index_of(env, current.uid)
+    await stub.close()  # no create is admitted from here on, through any isolate
+    terminated = await _terminate_unfinished(env, current, IN_FLIGHT_CREATE_S)
+    await stub.clear()
     removed = await store.delete(tenant)
     return json_response(
         {"tenant": tenant, "deletedVersions": removed, "terminatedInstances": terminated}

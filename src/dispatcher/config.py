@@ -25,6 +25,9 @@ DEFAULT_QUOTA = Quota(creates_per_second=50.0, burst=100, max_unfinished=10_000)
 #: A reservation older than this that the engine does not know is a create that never
 #: happened (the dispatcher died between reserving and settling): it is dropped.
 STALE_RESERVATION_S = 30.0
+#: How long a DELETE waits for creates admitted before it (their rows reserved) to reach the
+#: engine, to terminate them too; one the engine creates later still would be left running.
+IN_FLIGHT_CREATE_S = 5.0
 #: How many of a tenant's unfinished instances one create at the cap re-checks with the engine.
 RECHECK_AT_CAP = 50
 

@@ -38,6 +38,7 @@ from pyodide.ffi import JsException
 from workers import DurableObject
 
 from dynamic_workflows import (
+    DynamicWorkflowsError,
     QuotaExceededError,
     RpcSurface,
     TenantScope,
@@ -85,6 +86,10 @@ def _now() -> float:
     return float(Date.now()) / 1000
 
 
+class TenantClosedError(DynamicWorkflowsError):
+    """A create for a tenant whose DELETE has begun: refused before the engine."""
+
+
 class TenantIndex(DurableObject):  # type: ignore[no-untyped-call]
     """One tenant's instances (newest first by row number) and its quota state.
 
@@ -99,8 +104,8 @@ class TenantIndex(DurableObject):  # type: ignore[no-untyped-call]
     """
 
     RPC_METHODS = (
-        "reserve", "settle", "observe", "page", "entry", "quota", "set_quota", "clear",
-        "append_logs", "logs",
+        "reserve", "settle", "observe", "page", "entry", "quota", "set_quota", "close",
+        "clear", "append_logs", "logs",
     )  # fmt: skip
 
     def __new__(cls, ctx: Any, env: Any = None) -> TenantIndex:
@@ -114,19 +119,28 @@ class TenantIndex(DurableObject):  # type: ignore[no-untyped-call]
         super().__init__(ctx, env)
         self.storage = ctx.storage
         self.sql = ctx.storage.sql
+        self._create_tables()
+        self._settings: dict[str, Any] = {}
+        self.log_table = logtable.LogTable(
+            self.sql, (lambda: int(self._get("logs_dropped") or 0), self._set_dropped)
+        )
+
+    def _create_tables(self) -> None:
         for statement in (*_SCHEMA, *logtable.SCHEMA):
             self.sql.exec(statement)
         columns = self.sql.exec("SELECT * FROM instances LIMIT 0").columnNames
         if "changed_at" not in list(columns):
             # When the index last saw the instance's status change (added after the table).
             self.sql.exec("ALTER TABLE instances ADD COLUMN changed_at REAL")
-        self._settings: dict[str, Any] = {}
-        self.log_table = logtable.LogTable(
-            self.sql, (lambda: int(self._get("logs_dropped") or 0), self._set_dropped)
-        )
 
     async def reserve(self, request: Any) -> dict[str, Any]:
         """Check the quotas for ``request["items"]`` and insert them, or say why not."""
+        if self._get("closed"):
+            return {
+                "ok": False,
+                "closed": True,
+                "message": f"tenant {request['tenant']!r} is being deleted: nothing was created",
+            }
         items = list(request["items"])
         now = _now()
         unfinished = self._one("SELECT count(*) AS c FROM instances WHERE state != 'finished'")
@@ -247,11 +261,20 @@ class TenantIndex(DurableObject):  # type: ignore[no-untyped-call]
         self._set("quota", quota.to_json())
         return await self.quota()
 
+    async def close(self) -> None:
+        """Admit no create from now on, whichever isolate asks (the tenant is being deleted)."""
+        self._set("closed", True)
+
     async def clear(self) -> None:
-        """Forget everything (the tenant is deleted)."""
+        """Forget everything (the tenant is deleted); a closed index stays closed, so an
+        isolate that still trusts the deleted tenant's pointer creates nothing through it."""
+        closed = bool(self._get("closed"))
         self._settings.clear()
         self.log_table.forget()
         await self.storage.deleteAll()
+        self._create_tables()
+        if closed:
+            self._set("closed", True)
 
     async def append_logs(self, batch: dict[str, Any]) -> None:
         """Store a batch of the tenant's log entries: ``{"entries": [...], "dropped": n}``."""
@@ -417,6 +440,8 @@ class IndexAdmission:
             rows = [Row.of(r) for r in answer["check"]]
             await statuses(index, getattr(raw_env(), binding_name), rows)
             answer = to_py(await index.reserve(_request(metadata, engine_ids)))
+        if answer.get("closed"):
+            raise TenantClosedError(str(answer["message"]))
         if not answer["ok"]:
             raise _refusal(answer)
         return self.reservation(answer, metadata)

@@ -45,7 +45,9 @@ export default {
       return await handle(request, env);
     } catch (error) {
       const message = String(error?.message ?? error);
-      const status = message.includes('not_found') ? 404 : error?.name === 'QuotaExceededError' ? 429 : 500;
+      const status = message.includes('not_found')
+        ? 404
+        : { QuotaExceededError: 429, TenantClosedError: 409 }[error?.name] ?? 500;
       return Response.json({ error: message, name: error?.name ?? null }, { status });
     }
   },
