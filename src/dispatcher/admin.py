@@ -132,7 +132,7 @@ async def serve_admin(env: Any, request: Any, path: str) -> Any:
         # The local engine's stalled instances, woken after a dev-server restart (wake.py).
         if method != "POST":
             return error_response(405, "use POST to wake stalled instances")
-        return json_response((await wake_stalled(env)).to_json())
+        return json_response((await wake_stalled(env, await _started_at(request))).to_json())
     return error_response(404, "unknown admin route")
 
 
@@ -439,6 +439,19 @@ async def _list_instances(env: Any, store: TenantStore, tenant: str, query: Any)
             "nextCursor": cursor.encode(before) if more and before is not None else None,
         }
     )
+
+
+async def _started_at(request: Any) -> float | None:
+    """``startedAt`` (epoch milliseconds) of a wake-up's body, in seconds; None without one."""
+    if request.headers.get("content-length") in (None, "0"):
+        return None
+    body = await read_json(request)
+    started = body.get("startedAt") if isinstance(body, dict) else None
+    if started is None:
+        return None
+    if isinstance(started, bool) or not isinstance(started, int) or started < 0:
+        raise RequestError(400, "startedAt must be epoch milliseconds (a whole number)")
+    return float(started) / 1000
 
 
 def _limit(text: Any, *, default: int = 20, most: int = MAX_LIMIT) -> int:

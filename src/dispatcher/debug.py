@@ -15,6 +15,7 @@ from pyodide.ffi import JsException, jsnull  # type: ignore[attr-defined]
 
 from dynamic_workflows import (
     DynamicWorkflowsError,
+    TenantScope,
     force_fallback,
     private_details,
     to_js,
@@ -34,6 +35,7 @@ _INDEX = re.compile(r"/admin/debug/index/(on|off|python|broken)")
 _TAILS = re.compile(r"/admin/debug/tails/(on|off)")
 _UNCHECKED_UPLOAD = re.compile(r"/admin/debug/unchecked-upload/([^/]+)")
 _WORKER_CODE = re.compile(r"/admin/debug/worker-code/([^/]+)")
+_RESERVE_ONLY = re.compile(r"/admin/debug/reserve-only/([^/]+)/([^/]+)")
 _RAW_ACTION = re.compile(r"/admin/debug/raw-action/([^/]+)/(pause|resume|restart|terminate)")
 _FALLBACK = re.compile(r"/admin/debug/fallback/([a-z-]+)")
 
@@ -86,6 +88,9 @@ async def serve_debug(env: Any, request: Any, path: str) -> Any:
         seen = None if current is None else current.uid
         stored = await store.publish(tenant, code, uid, shard, seen_uid=seen)
         return json_response({"tenant": tenant, "version": stored.version}, 201)
+    if match := _RESERVE_ONLY.fullmatch(path):
+        # A create whose dispatcher stopped between the index's reservation and the engine.
+        return await _reserve_only(env, check_tenant_id(match.group(1)), match.group(2))
     if match := _WORKER_CODE.fullmatch(path):
         # The WorkerCode the dispatcher loads for a tenant: what Cloudflare enforces on it.
         return await _worker_code(TenantStore(env.TENANT_CODE), check_tenant_id(match.group(1)))
@@ -119,6 +124,15 @@ async def serve_debug(env: Any, request: Any, path: str) -> Any:
             return error_response(400, f"{type(exc).__name__}: {exc}")
         return json_response({"wrapped": True})
     return error_response(404, "unknown debug route")
+
+
+async def _reserve_only(env: Any, tenant: str, instance_id: str) -> Any:
+    current = await TenantStore(env.TENANT_CODE).current(tenant)
+    if current is None:
+        return error_response(404, f"unknown tenant {tenant!r}")
+    engine_id = TenantScope.for_value(current.uid).scope(instance_id)
+    item = {"tenant": tenant, "version": current.version, "items": [[engine_id, instance_id]]}
+    return json_response(to_py(await index.index_of(env, current.uid).reserve(to_js(item))))
 
 
 async def _worker_code(store: TenantStore, tenant: str) -> Any:

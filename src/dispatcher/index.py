@@ -188,16 +188,22 @@ class TenantIndex(DurableObject):  # type: ignore[no-untyped-call]
             else:
                 self.sql.exec("DELETE FROM instances WHERE n = ?", row)
 
-    async def observe(self, seen: list[list[Any]]) -> None:
-        """Record what the engine said of rows: ``[row, status]``, ``MISSING`` if unknown."""
+    async def observe(self, seen: list[list[Any]], cut_off_before: float | None = None) -> None:
+        """Record what the engine said of rows: ``[row, status]``, ``MISSING`` if unknown.
+
+        A reservation the engine does not know is dropped once it is
+        ``STALE_RESERVATION_S`` old, or at once if made before ``cut_off_before`` (the
+        dispatcher that made it has stopped since: a dev-server restart).
+        """
         now = _now()
+        stale = max(now - STALE_RESERVATION_S, cut_off_before or 0.0)
         for row, status in seen:
             if status == MISSING:
                 # Never created (a reservation whose create did not happen), or deleted.
                 self.sql.exec(
                     "DELETE FROM instances WHERE n = ? AND (state != 'reserved' OR created_at < ?)",
                     row,
-                    now - STALE_RESERVATION_S,
+                    stale,
                 )
                 continue
             state = "finished" if status in FINAL else "created"
@@ -377,12 +383,16 @@ async def engine_status(workflow: Any, engine_id: str) -> str:
         return MISSING
 
 
-async def statuses(index: Any, workflow: Any, rows: Sequence[Row]) -> dict[int, str]:
-    """The engine's status of each row (concurrently), recorded in the index."""
+async def statuses(
+    index: Any, workflow: Any, rows: Sequence[Row], cut_off_before: float | None = None
+) -> dict[int, str]:
+    """The engine's status of each row (concurrently), recorded in the index (see
+    ``TenantIndex.observe`` for ``cut_off_before``)."""
     found = await asyncio.gather(*(engine_status(workflow, row.engine_id) for row in rows))
     seen = {row.n: status for row, status in zip(rows, found, strict=True)}
     if seen:
-        await index.observe(to_js([[n, status] for n, status in seen.items()]))
+        pairs = to_js([[n, status] for n, status in seen.items()])
+        await index.observe(pairs, to_js(cut_off_before))
     return seen
 
 

@@ -10,7 +10,10 @@ instance, starts it again (it replays the steps done and goes on where it stoppe
 ``POST /admin/dev/wake`` (development runtime only; the dev tooling calls it each time the
 dev server has started) sends every unfinished instance that any tenant's index holds, and
 that the engine reports queued, running or waiting, an event of type ``WAKE_EVENT``. A
-tenant Workflow that waited for an event of exactly that type would receive it.
+tenant Workflow that waited for an event of exactly that type would receive it. With
+``{"startedAt": <epoch ms>}`` (when the dev server began starting), the reservations of
+creates the stop cut off (made before then, unknown to the engine) are dropped at once
+instead of 30 s on.
 """
 
 from __future__ import annotations
@@ -24,7 +27,7 @@ from pyodide.ffi import JsException
 from dynamic_workflows.runtime.convert import to_js
 
 from . import index
-from .index import index_of
+from .index import MISSING, index_of
 from .store import TenantStore
 
 #: The type of the event that wakes an instance (no tenant should wait for it).
@@ -44,6 +47,7 @@ class Woken:
     unfinished: int = 0
     woken: int = 0
     failed: int = 0
+    cut_off: int = 0
 
     def to_json(self) -> dict[str, int]:
         return {
@@ -51,11 +55,13 @@ class Woken:
             "unfinished": self.unfinished,
             "woken": self.woken,
             "failed": self.failed,
+            "cutOffReservations": self.cut_off,
         }
 
 
-async def wake_stalled(env: Any) -> Woken:
-    """Send ``WAKE_EVENT`` to every instance the engine may have left stalled."""
+async def wake_stalled(env: Any, started_at: float | None = None) -> Woken:
+    """Send ``WAKE_EVENT`` to every instance the engine may have left stalled; drop the
+    reservations made before ``started_at`` (seconds) that the engine does not know."""
     store, done = TenantStore(env.TENANT_CODE), Woken()
     cursor: str | None = None
     while True:
@@ -69,7 +75,15 @@ async def wake_stalled(env: Any) -> Woken:
             before = None
             while rows := await index.page(stub, before, _PAGE, True):
                 before = rows[-1].n
-                seen = await index.statuses(stub, workflow, rows)
+                seen = await index.statuses(stub, workflow, rows, started_at)
+                done.cut_off += sum(
+                    1
+                    for row in rows
+                    if seen[row.n] == MISSING
+                    and row.state == "reserved"
+                    and started_at is not None
+                    and row.created_at < started_at
+                )
                 stalled = [row.engine_id for row in rows if seen[row.n] in MAY_BE_STALLED]
                 done.unfinished += len(stalled)
                 for start in range(0, len(stalled), _AT_ONCE):

@@ -10,10 +10,11 @@ import httpx
 import pytest
 
 from tests.chaos.conftest import CHAOS_TENANT, FINAL, Chaos, fresh_name, record
+from tests.chaos.test_first_uploads import every_listed
 
 pytestmark = pytest.mark.workerd
 
-BACKOFF_S = 3
+BACKOFF_S = 2
 
 
 def status(client: httpx.Client, tenant: str, instance_id: str) -> dict[str, Any]:
@@ -59,10 +60,13 @@ def test_instances_in_a_retry_backoff_or_a_sleep_stall_after_a_crash_until_woken
         wait_for_steps(client, tenant, "retrying", 1)  # greeted
         time.sleep(0.5)  # its flaky step's first attempt failed at once: it is backing off
         wait_for_steps(client, tenant, "sleeping", 2)  # greeted, flaky done: asleep
+    with chaos.admin() as admin:  # and a create whose dispatcher stops before the engine call
+        assert admin.post(f"/admin/debug/reserve-only/{tenant}/cut-off").json()["ok"] is True
     server = chaos.server
     server.kill()  # a crash: kill -9 of the dev server's process group
     server.wake_stalled = False
     try:
+        started_at = time.time()
         server.start()
     finally:
         server.wake_stalled = True
@@ -71,9 +75,12 @@ def test_instances_in_a_retry_backoff_or_a_sleep_stall_after_a_crash_until_woken
         stalled = {name: status(client, tenant, name)["status"] for name in ids}
         assert stalled == {"retrying": "running", "sleeping": "running"}
         with chaos.admin() as admin:
-            woken = admin.post("/admin/dev/wake")
-        assert woken.status_code == 200, woken.text
-        assert woken.json()["woken"] >= 2
+            listed = {i["id"]: i["status"] for i in every_listed(admin, tenant)}
+            assert listed["cut-off"] == "reserved"  # kept 30 s unless told of the restart
+            woken = admin.post("/admin/dev/wake", json={"startedAt": int(started_at * 1000)})
+            assert woken.status_code == 200, woken.text
+            assert "cut-off" not in {i["id"] for i in every_listed(admin, tenant)}
+        assert woken.json()["woken"] >= 2 and woken.json()["cutOffReservations"] == 1
         finished = {name: wait_final(client, tenant, name, timeout=90) for name in ids}
     assert finished == {"retrying": "complete", "sleeping": "complete"}
     record(
@@ -81,5 +88,6 @@ def test_instances_in_a_retry_backoff_or_a_sleep_stall_after_a_crash_until_woken
         stalled_after_restart=sum(1 for s in stalled.values() if s == "running"),
         still_stalled_after_s=3 * BACKOFF_S,
         woken=woken.json()["woken"],
+        cut_off_reservations_dropped=woken.json()["cutOffReservations"],
         completed_after_wake=sum(1 for s in finished.values() if s == "complete"),
     )

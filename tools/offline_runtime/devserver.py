@@ -301,7 +301,7 @@ class DevServer:
             ensure_snapshot()  # saved once per bundle and workerd; the wrapper loads it
         if self.probe is not None:
             self.variables[PROBE_VARIABLE] = self.probe.start().url
-        began = time.monotonic()
+        began, started_at = time.monotonic(), time.time()
         with self.log_path.open("ab") as log:
             STARTED.append((self.log_path, log.tell()))
             # Its own process group (stopped as a whole), and SIGTERM when this process
@@ -319,14 +319,19 @@ class DevServer:
         self._wait_ready()
         self.started_in = time.monotonic() - began
         if self.wake_stalled:
-            self.woken = self._wake()
+            self.woken = self._wake(started_at)
 
-    def _wake(self) -> dict[str, int]:
-        """The dispatcher's wake-up of stalled instances (``dispatcher/wake.py``)."""
+    def _wake(self, started_at: float) -> dict[str, int]:
+        """The dispatcher's wake-up of stalled instances (``dispatcher/wake.py``); creates
+        reserved before ``started_at`` were cut off by the last stop."""
         request = urllib.request.Request(
             f"{self.url}/admin/dev/wake",
+            data=json.dumps({"startedAt": int(started_at * 1000)}).encode(),
             method="POST",
-            headers={"authorization": f"Bearer {self.admin_token()}"},
+            headers={
+                "authorization": f"Bearer {self.admin_token()}",
+                "content-type": "application/json",
+            },
         )
         try:
             with urllib.request.urlopen(request, timeout=300) as response:
