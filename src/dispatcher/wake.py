@@ -24,7 +24,7 @@ from typing import Any
 
 from pyodide.ffi import JsException
 
-from dynamic_workflows.runtime.convert import to_js
+from dynamic_workflows import to_js
 
 from . import index
 from .index import MISSING, index_of

@@ -7,6 +7,7 @@ from __future__ import annotations
 import base64
 import json
 import math
+import re
 from typing import Any
 from urllib.parse import quote
 
@@ -16,6 +17,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from dispatcher.uploads import TENANT_ID
+from dynamic_workflows.core.rules import EVENT_TYPE_MAX_LENGTH, EVENT_TYPE_PATTERN
 from tests.conftest import act, create, wait_until_waiting_for_event
 from tests.e2e.quota_tenant import fresh_tenant
 
@@ -222,14 +224,24 @@ def waiting(client: httpx.Client) -> str:
         st.text(max_size=120),
         st.integers(),
         st.none(),
-        st.sampled_from(["", "a b", "approval\n", "x" * 200, "\u00b2"]),
+        st.sampled_from(["", "a b", "approval\n", "x" * 100, "x" * 101, "-x", "\u00b2"]),
+        st.from_regex(r"[a-zA-Z0-9_][a-zA-Z0-9_-]{0,99}", fullmatch=True),
     )
 )
 def test_any_event_type_a_tenant_sends_is_answered(
     client: httpx.Client, waiting: str, event_type: Any
 ) -> None:
+    """Only a type the engine's rule allows reaches it; any other is InvalidEventError."""
     # Never "approval": the instance must stay waiting for the other examples.
     if event_type == "approval":
         return
     response = act(client, "js-orders", waiting, "event", {"type": event_type, "payload": 1})
     assert_answered(response)
+    allowed = (
+        isinstance(event_type, str)
+        and len(event_type) <= EVENT_TYPE_MAX_LENGTH
+        and re.fullmatch(EVENT_TYPE_PATTERN, event_type) is not None
+    )
+    assert response.status_code == (200 if allowed else 400), (event_type, response.text)
+    if not allowed:
+        assert "sendEvent() type" in response.json()["error"], response.text
