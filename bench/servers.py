@@ -55,7 +55,9 @@ class ReferenceServer(DevServer):
         return [arg for arg in super().command() if not arg.startswith("--compatibility-flags")]
 
 
-def our_server(workdir: Path, *, extra_env: dict[str, str] | None = None) -> DevServer:
+def our_server(
+    workdir: Path, *, extra_env: dict[str, str] | None = None, upload_probe: bool = False
+) -> DevServer:
     return DevServer(
         ROOT,
         persist_dir=workdir / "python-state",
@@ -63,6 +65,7 @@ def our_server(workdir: Path, *, extra_env: dict[str, str] | None = None) -> Dev
         debug_routes=True,
         variables={"ADMIN_TOKEN": ADMIN_TOKEN},
         extra_env=extra_env,
+        upload_probe=upload_probe,
     )
 
 

@@ -90,7 +90,7 @@ class ProbeLimits:
     memory_mib: int = 128
     wall_s: float = 30.0
     #: Restart the process between probes once it holds this much (loaded isolates add up).
-    recycle_mib: int = 1024
+    recycle_mib: int = 768
 
 
 class ProbeUnavailable(RuntimeError):
