@@ -155,6 +155,8 @@ def main() -> None:
     # dev server's process group and its probe process are stopped, the port is free.
     signal.signal(signal.SIGTERM, _stop)
     signal.signal(signal.SIGHUP, _stop)
+    # Ctrl-C too when started in the background by a shell, which makes it ignored.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     end_with_parent()
     token = admin_token()
     port = int(os.environ.get("PORT", "8787"))
