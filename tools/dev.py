@@ -30,6 +30,7 @@ import httpx
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import dynamic_workflows
+from dwctl.terminal import printable
 from tools.offline_runtime.devserver import DevServer, PortTakenError
 from tools.tenant_code import upload_examples
 
@@ -97,8 +98,15 @@ def terminal_lines(lines: Iterable[str]) -> Iterator[str]:
     InstanceNotFoundError: ...`` when it crosses RPC) is one line, without its stack, and
     so is a run the engine stops on purpose (a pause, terminate, restart or delete); other
     errors keep theirs. wrangler's stray " Error" at the end of such lines goes. The full
-    log stays in the file.
+    log stays in the file. The log holds what tenant code printed, as it printed it: every
+    control character but the log's own colours is shown escaped, so a tenant's escape
+    sequence cannot act on the terminal.
     """
+    for line in _terminal_lines(lines):
+        yield printable(line, colours=True)
+
+
+def _terminal_lines(lines: Iterable[str]) -> Iterator[str]:
     in_refusal = False
     for line in lines:
         plain = _ANSI.sub("", line)

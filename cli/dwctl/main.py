@@ -11,6 +11,7 @@ from . import __version__
 from .client import TOKEN_VARIABLE, URL_VARIABLE, AdminClient, AdminError
 from .code import TenantFolderError
 from .commands import COMMANDS, Result
+from .terminal import printable
 
 
 def parser() -> argparse.ArgumentParser:
@@ -39,9 +40,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         with AdminClient.from_environment(url=args.url) as client:
             result = COMMANDS[args.command].run(client, args)
     except (AdminError, TenantFolderError) as exc:
-        print(f"dwctl {args.command}: {exc}", file=sys.stderr)
+        print(printable(f"dwctl {args.command}: {exc}", newlines=True), file=sys.stderr)
         return 1
-    print(render(result, as_json=args.json))
+    print(printable(render(result, as_json=args.json), newlines=True))
     return result.exit_code
 
 

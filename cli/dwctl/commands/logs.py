@@ -7,6 +7,7 @@ import time
 from typing import Any
 
 from ..client import AdminClient
+from ..terminal import printable
 from . import Result, arg, command
 from .tenants import TENANT
 
@@ -15,10 +16,13 @@ FOLLOW_EVERY_S = 1.0
 
 
 def line(entry: dict[str, Any]) -> str:
-    """One entry as a line: time, level, instance (if known), then the text."""
+    """One entry as one line: time, level, instance (if known), then the text. What the
+    tenant wrote is shown as text: a newline or an escape sequence in it is printed escaped,
+    so it can neither forge a line nor act on the terminal."""
     where = f" [{entry['instance']}]" if entry.get("instance") else ""
     name = f"{entry['name']}: " if entry.get("name") else ""
-    return f"{entry['at']}  {entry['level']:<5} {entry['source']}{where}  {name}{entry['message']}"
+    text = f"{entry['at']}  {entry['level']:<5} {entry['source']}{where}  {name}{entry['message']}"
+    return printable(text)
 
 
 @command(

@@ -1,6 +1,7 @@
 // @ts-check
 // An attacker on the logs: prints lines that claim to be another tenant's, calls whatever
-// log-writing names it can think of on what it holds, and floods its own store.
+// log-writing names it can think of on what it holds, floods its own store, and prints and
+// throws what would act on the operator's terminal.
 import { WorkflowEntrypoint } from 'cloudflare:workers';
 
 export class TenantWorkflow extends WorkflowEntrypoint {
@@ -10,6 +11,17 @@ export class TenantWorkflow extends WorkflowEntrypoint {
 }
 
 const NAMES = ['append_logs', 'logs', 'tail', 'record', 'tailInto', 'observedRunner'];
+
+// What a terminal obeys rather than shows: OSC 52 (write the clipboard), clear the screen, a
+// newline and a carriage return that forge a line, a one-character CSI (C1), a bidi override.
+const TERMINAL = [
+  '\u001b]52;c;cm0gLXJmIH4K\u0007',
+  '\u001b[2J\u001b[H',
+  '\n2026-01-01T00:00:00.000Z  error run [victim]  forged by the tenant',
+  '\rrewritten',
+  '\u009b8m',
+  '\u202egnp.exe',
+];
 
 export default {
   async fetch(request, env) {
@@ -37,6 +49,10 @@ export default {
         }
       }
       return Response.json(results);
+    }
+    if (route === 'terminal') {
+      console.log(`${text} ${TERMINAL.join(' ')}`);
+      throw new Error(`${text} thrown ${TERMINAL.join(' ')}`);
     }
     if (route === 'flood') {
       const lines = Number(url.searchParams.get('lines'));
