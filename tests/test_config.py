@@ -1,5 +1,7 @@
 """The deployable config: valid for wrangler, and free of the offline runtime's flags."""
 
+import re
+import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +14,7 @@ from tools.dry_run import DryRun, dry_run
 from tools.offline_runtime.devserver import flag_reports
 
 ROOT = Path(__file__).resolve().parent.parent
+DEPLOY_GUIDE = ROOT / "docs" / "deploy.md"
 DEV_ONLY_FLAGS = {"python_workers_development", "experimental", "disable_python_dedicated_snapshot"}
 
 
@@ -40,10 +43,22 @@ def test_the_config_binds_every_shard_to_the_dispatching_class() -> None:
     assert config()["worker_loaders"] == [{"binding": "LOADER"}]
 
 
+#: The command of docs/deploy.md that makes the first deploy's secrets file.
+SECRETS_FILE_COMMAND = re.compile(r"^(python3 -c '.*') > \"\$secrets_file\"$", re.MULTILINE)
+
+
 @pytest.fixture(scope="module")
 def bundle(tmp_path_factory: pytest.TempPathFactory) -> DryRun:
-    """The dispatcher as ``wrangler deploy`` would upload it (a dry run, no account)."""
-    made = dry_run(ROOT, tmp_path_factory.mktemp("dispatcher-bundle"))
+    """The dispatcher as the guide's first ``wrangler deploy`` would upload it (a dry run, no
+    account), with the secrets file made by the guide's own command."""
+    made_by = SECRETS_FILE_COMMAND.search(DEPLOY_GUIDE.read_text())
+    assert made_by is not None, "docs/deploy.md makes no secrets file for the first deploy"
+    secrets_file = tmp_path_factory.mktemp("secrets") / "secrets.json"
+    made_secrets = subprocess.run(
+        ["sh", "-c", made_by.group(1)], capture_output=True, text=True, check=True
+    )
+    secrets_file.write_text(made_secrets.stdout)
+    made = dry_run(ROOT, tmp_path_factory.mktemp("dispatcher-bundle"), secrets_file)
     REPORT.append(
         f"dispatcher bundle (wrangler deploy --dry-run): {made.total_kib:.2f} KiB, "
         f"gzip {made.gzip_kib:.2f} KiB"
@@ -83,8 +98,20 @@ def test_the_dry_run_lists_every_binding_the_deploy_creates_or_needs(bundle: Dry
         "env.WORKFLOWS_1 (DynamicWorkflow)",
         "env.TENANT_CODE (dynamic-workflows-tenant-code)",
         "env.LOADER",
+        'env.ADMIN_TOKEN ("(hidden)")',  # from the secrets file, as the first deploy sends it
     ):
         assert line in bundle.output, line
+
+
+def test_the_guides_first_deploy_carries_every_required_secret() -> None:
+    """wrangler refuses to create a Worker whose ``secrets.required`` are not set: the first
+    deploy must send them (``wrangler secret put`` needs the Worker to exist)."""
+    guide = DEPLOY_GUIDE.read_text()
+    assert 'uv run pywrangler deploy --secrets-file "$secrets_file"' in guide
+    made_by = SECRETS_FILE_COMMAND.search(guide)
+    assert made_by is not None
+    for name in config()["secrets"]["required"]:
+        assert f'"{name}"' in made_by.group(1), name
 
 
 @pytest.mark.parametrize("path", ["wrangler.jsonc", "examples/minimal/wrangler.jsonc"])

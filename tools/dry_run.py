@@ -34,9 +34,10 @@ class DryRun:
         }
 
 
-def dry_run(project: Path, outdir: Path) -> DryRun:
-    """Dry-run the deploy of the Worker in ``project`` into ``outdir``; AssertionError with
-    wrangler's output when it fails."""
+def dry_run(project: Path, outdir: Path, secrets_file: Path | None = None) -> DryRun:
+    """Dry-run the deploy of the Worker in ``project`` into ``outdir`` (with the secrets of
+    ``secrets_file``, as a first deploy carries them); AssertionError with wrangler's output
+    when it fails."""
     env = {
         **os.environ,
         "PATH": os.pathsep.join([str(NODE.parent), os.environ["PATH"]]),
@@ -44,8 +45,11 @@ def dry_run(project: Path, outdir: Path) -> DryRun:
         "WRANGLER_SEND_METRICS": "false",
         "NO_COLOR": "1",
     }
+    command = [str(NODE), str(WRANGLER), "deploy", "--dry-run", "--outdir", str(outdir)]
+    if secrets_file is not None:
+        command += ["--secrets-file", str(secrets_file)]
     result = subprocess.run(
-        [str(NODE), str(WRANGLER), "deploy", "--dry-run", "--outdir", str(outdir)],
+        command,
         cwd=project,
         env=env,
         capture_output=True,
