@@ -21,13 +21,12 @@ from dynamic_workflows import (
     DynamicWorkflowsError,
     InstanceNotFoundError,
     TenantScope,
-    development_runtime,
     is_null,
     to_js,
     to_py,
 )
 
-from . import cursor, debug, index, logs, status, tail
+from . import cursor, debug, index, logs, status, tail, wake
 from .config import IN_FLIGHT_CREATE_S, LOG_LIMITS, OPEN_SHARDS
 from .console_assets import console_asset
 from .http import RequestError, read_json, whole_number
@@ -128,7 +127,7 @@ async def serve_admin(env: Any, request: Any, path: str) -> Any:
         return error_response(405, "use PUT, GET or DELETE")
     if path.startswith("/admin/debug/") and debug.enabled(env):
         return await debug.serve_debug(env, request, path)
-    if path == "/admin/dev/wake" and development_runtime():
+    if path == "/admin/dev/wake" and wake.enabled(env):
         # The local engine's stalled instances, woken after a dev-server restart (wake.py).
         if method != "POST":
             return error_response(405, "use POST to wake stalled instances")

@@ -64,3 +64,10 @@ TENANT_LIMITS = {"cpuMs": 5_000, "subRequests": 50}
 #: The variable naming the dev tooling's probe process (local runs only: a deployed
 #: dispatcher has no such variable, and its uploads load under Cloudflare's bounds).
 UPLOAD_PROBE_VARIABLE = "DW_UPLOAD_PROBE_URL"
+#: ``1`` turns on the test-only ``/admin/debug/*`` routes (the test suite's dev servers).
+DEBUG_ROUTES_VARIABLE = "DW_DEBUG_ROUTES"
+#: ``1`` turns on ``POST /admin/dev/wake`` on the development runtime (``make dev``, the
+#: tests). Every one of these three is absent from a deployed config (tests/test_config.py),
+#: and ``GET /admin/status`` says which are on (``devOnly``).
+DEV_WAKE_VARIABLE = "DW_DEV_WAKE"
+DEV_ONLY_VARIABLES = (UPLOAD_PROBE_VARIABLE, DEBUG_ROUTES_VARIABLE, DEV_WAKE_VARIABLE)

@@ -24,7 +24,7 @@ from dynamic_workflows import (
 )
 
 from . import index, routing, tail
-from .config import SHARDS
+from .config import DEBUG_ROUTES_VARIABLE, SHARDS
 from .http import read_json
 from .respond import error_response, json_response
 from .store import TenantStore, new_uid
@@ -42,7 +42,7 @@ _FALLBACK = re.compile(r"/admin/debug/fallback/([a-z-]+)")
 
 def enabled(env: Any) -> bool:
     """The test-only /admin/debug/* routes (never set when deployed)."""
-    return str(getattr(env, "DW_DEBUG_ROUTES", "")) == "1"
+    return str(getattr(env, DEBUG_ROUTES_VARIABLE, "")) == "1"
 
 
 async def serve_debug(env: Any, request: Any, path: str) -> Any:

@@ -1,7 +1,8 @@
 """``GET /admin/status``: what runs in this dispatcher, as an operator needs to know it.
 
 The library's version, the runtime's Python, Pyodide and Workers SDK versions,
-the shards (bound in this deployment, open to new tenants), and every private
+the shards (bound in this deployment, open to new tenants), which dev-only routes
+and checks are on (none, deployed), and every private
 detail of workerd or the SDK that the library and the dispatcher rely on: in use,
 or fallen back and why (``dynamic_workflows.private_details()``). The details are
 tried first, so none reads "not tried yet" in a fresh isolate.
@@ -16,8 +17,9 @@ from typing import Any
 import dynamic_workflows
 from dynamic_workflows import development_runtime, private_details, try_private_details
 
-from . import routing
+from . import debug, routing, wake
 from .config import LEGACY_SHARD, OPEN_SHARDS, SHARDS
+from .probe_elsewhere import probe_url
 
 #: The distributions whose versions the status names (as vendored into python_modules).
 SDK_DISTRIBUTION = "workers-runtime-sdk"
@@ -51,6 +53,12 @@ async def status(env: Any) -> dict[str, Any]:
             }
             for shard in SHARDS
         ],
+        # What only local runs turn on: none of it in a deployed config (tests/test_config.py).
+        "devOnly": {
+            "debugRoutes": debug.enabled(env),
+            "wakeRoute": wake.enabled(env),
+            "uploadProbe": probe_url(env) is not None,
+        },
         "privateDetails": details,
         "allDetailsInUse": all(detail["inUse"] is True for detail in details),
     }

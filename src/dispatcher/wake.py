@@ -7,10 +7,11 @@ after the restart until something calls into its engine object; Cloudflare's eng
 them itself. An event of any type is such a call: the engine stores it and, not running the
 instance, starts it again (it replays the steps done and goes on where it stopped).
 
-``POST /admin/dev/wake`` (development runtime only; the dev tooling calls it each time the
-dev server has started) sends every unfinished instance that any tenant's index holds, and
-that the engine reports queued, running or waiting, an event of type ``WAKE_EVENT``. A
-tenant Workflow that waited for an event of exactly that type would receive it. With
+``POST /admin/dev/wake`` (development runtime only, with ``DW_DEV_WAKE=1``: the dev tooling
+sets it, and calls the route each time the dev server has started) sends every unfinished
+instance that any tenant's index holds, and that the engine reports queued, running or
+waiting, an event of type ``WAKE_EVENT``. A tenant Workflow that waited for an event of
+exactly that type would receive it. With
 ``{"startedAt": <epoch ms>}`` (when the dev server began starting), the reservations of
 creates the stop cut off (made before then, unknown to the engine) are dropped at once
 instead of 30 s on.
@@ -24,9 +25,10 @@ from typing import Any
 
 from pyodide.ffi import JsException
 
-from dynamic_workflows import to_js
+from dynamic_workflows import development_runtime, to_js
 
 from . import index
+from .config import DEV_WAKE_VARIABLE
 from .index import MISSING, index_of
 from .store import TenantStore
 
@@ -37,6 +39,11 @@ WAKE_EVENT = "dynamic-workflows-local-wake"
 MAY_BE_STALLED = frozenset({"queued", "running", "waiting"})
 _PAGE = 100
 _AT_ONCE = 20
+
+
+def enabled(env: Any) -> bool:
+    """The wake-up route: the local engine's fix, never a deployed dispatcher's."""
+    return development_runtime() and str(getattr(env, DEV_WAKE_VARIABLE, "")) == "1"
 
 
 @dataclass

@@ -1,13 +1,16 @@
 """wrangler.jsonc binds what the dispatcher's platform settings name: shards, the index."""
 
 from dispatcher.config import (
+    DEBUG_ROUTES_VARIABLE,
+    DEV_ONLY_VARIABLES,
+    DEV_WAKE_VARIABLE,
     LEGACY_SHARD,
     OPEN_SHARDS,
     SHARDS,
     TENANT_LIMITS,
     UPLOAD_PROBE_VARIABLE,
 )
-from tests.test_config import config
+from tests.test_config import ROOT, config
 from tools.offline_runtime import devserver
 
 
@@ -40,5 +43,14 @@ def test_the_deployable_config_leaves_uploads_to_cloudflares_limits() -> None:
         assert UPLOAD_PROBE_VARIABLE not in section.get("vars", {})
 
 
-def test_the_dev_tooling_sets_the_variable_the_dispatcher_reads() -> None:
+def test_the_dev_tooling_sets_the_variables_the_dispatcher_reads() -> None:
     assert devserver.PROBE_VARIABLE == UPLOAD_PROBE_VARIABLE
+    assert devserver.DEBUG_ROUTES_VARIABLE == DEBUG_ROUTES_VARIABLE
+    assert devserver.WAKE_VARIABLE == DEV_WAKE_VARIABLE
+
+
+def test_no_deployable_config_turns_on_a_dev_only_route_or_check() -> None:
+    for path in ("wrangler.jsonc", "examples/minimal/wrangler.jsonc"):
+        whole = config(ROOT / path)
+        for section in [whole, *whole.get("env", {}).values()]:
+            assert not set(DEV_ONLY_VARIABLES) & set(section.get("vars", {})), path

@@ -51,6 +51,17 @@ def test_the_status_lists_every_shard_bound_and_whether_it_is_open(admin: httpx.
     assert [shard["binding"] for shard in shards if shard["legacy"]] == [SHARDS[0]]
 
 
+def test_the_status_says_which_dev_only_routes_and_checks_are_on(
+    admin: httpx.Client, dispatcher: Dispatcher
+) -> None:
+    """The test session's dev server turns on all three, as make dev does (the smoke suite's
+    production-configured one, and a deployed dispatcher, none: tests/smoke)."""
+    if dispatcher.server is None:
+        pytest.skip("a deployed dispatcher runs none of them")
+    on = dispatcher.server.probe is not None
+    assert status(admin)["devOnly"] == {"debugRoutes": True, "wakeRoute": True, "uploadProbe": on}
+
+
 def test_every_private_detail_is_listed_tried_and_in_use(admin: httpx.Client) -> None:
     answer = status(admin)
     details = {detail["name"]: detail for detail in answer["privateDetails"]}

@@ -62,6 +62,21 @@ def test_the_dispatcher_serves_no_debug_routes(admin: httpx.Client) -> None:
     assert response.json() == {"error": "unknown admin route"}
 
 
+def test_the_dispatcher_serves_no_wake_route(admin: httpx.Client) -> None:
+    """The local engine's wake-up after a restart is make dev's, never a deployment's."""
+    response = admin.post("/admin/dev/wake", json={})
+    assert response.status_code == 404
+    assert response.json() == {"error": "unknown admin route"}
+
+
+def test_the_status_says_no_dev_only_route_or_check_is_on(admin: httpx.Client) -> None:
+    assert AdminClient(admin).status()["devOnly"] == {
+        "debugRoutes": False,
+        "wakeRoute": False,
+        "uploadProbe": False,
+    }
+
+
 def test_the_status_reports_every_private_detail_in_use_and_every_shard_bound(
     admin: httpx.Client,
 ) -> None:

@@ -168,8 +168,12 @@ def choose_runtime(requested: str | None = None) -> str:
     return runtime
 
 
-#: The variable that gives the dispatcher the probe process's URL (dispatcher/probe_elsewhere.py).
+#: The variables the dispatcher reads for its dev-only routes and checks (dispatcher/config.py):
+#: the probe process's URL (dispatcher/probe_elsewhere.py), the test-only /admin/debug/* routes,
+#: and the wake-up route after a restart (dispatcher/wake.py).
 PROBE_VARIABLE = "DW_UPLOAD_PROBE_URL"
+DEBUG_ROUTES_VARIABLE = "DW_DEBUG_ROUTES"
+WAKE_VARIABLE = "DW_DEV_WAKE"
 
 
 def _signal_group(pgid: int, sig: int) -> bool:
@@ -227,7 +231,9 @@ class DevServer:
         self.launcher = launcher
         self.variables = dict(variables or {})
         if debug_routes:
-            self.variables["DW_DEBUG_ROUTES"] = "1"
+            self.variables[DEBUG_ROUTES_VARIABLE] = "1"
+        if wake_stalled:
+            self.variables[WAKE_VARIABLE] = "1"  # the route; this server calls it once started
         self.extra_env = dict(extra_env or {})
         self.startup_timeout = startup_timeout
         self.log_path = self.persist_dir.parent / f"devserver-{self.port}.log"
