@@ -23,9 +23,10 @@ from dynamic_workflows import (
     wrap_workflow_binding,
 )
 
-from . import index, routing, tail
+from . import admission, routing, tail
 from .config import DEBUG_ROUTES_VARIABLE, SHARDS
 from .http import read_json
+from .index_client import index_of
 from .respond import error_response, json_response
 from .store import TenantStore, new_uid
 from .tenants import worker_code
@@ -70,10 +71,10 @@ async def serve_debug(env: Any, request: Any, path: str) -> Any:
     if match := _INDEX.fullmatch(path):
         # The benchmarks' baseline: wrapped creates without the index and quotas; and the
         # hook's Python path (reserve) instead of its native one, for the tests.
-        index.ENABLED["index"] = match.group(1) != "off"
-        index.ENABLED["native"] = match.group(1) in ("on", "broken")
-        index.ENABLED["broken"] = match.group(1) == "broken"
-        return json_response(index.ENABLED)
+        admission.ENABLED["index"] = match.group(1) != "off"
+        admission.ENABLED["native"] = match.group(1) in ("on", "broken")
+        admission.ENABLED["broken"] = match.group(1) == "broken"
+        return json_response(admission.ENABLED)
     if match := _RAW_ACTION.fullmatch(path):
         # What the engine does with any instance (a restart re-runs it from the start).
         instance = await _on_any_shard(env, match.group(1))
@@ -132,7 +133,7 @@ async def _reserve_only(env: Any, tenant: str, instance_id: str) -> Any:
         return error_response(404, f"unknown tenant {tenant!r}")
     engine_id = TenantScope.for_value(current.uid).scope(instance_id)
     item = {"tenant": tenant, "version": current.version, "items": [[engine_id, instance_id]]}
-    return json_response(to_py(await index.index_of(env, current.uid).reserve(to_js(item))))
+    return json_response(to_py(await index_of(env, current.uid).reserve(to_js(item))))
 
 
 async def _worker_code(store: TenantStore, tenant: str) -> Any:

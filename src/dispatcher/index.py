@@ -2,8 +2,8 @@
 
 One object per tenant identity (``idFromName(tenantUid)``), so a tenant
 recreated under a deleted tenant's name starts with an empty index. Every
-wrapped ``create``/``createBatch`` goes through ``IndexAdmission`` (the
-library's admission hook):
+wrapped ``create``/``createBatch`` reserves its instances here first
+(``admission.IndexAdmission``, the library's admission hook):
 
 1. ``reserve``: one synchronous method of the object (no ``await`` inside, so
    nothing interleaves) checks both quotas (``quota.admit``) and inserts the
@@ -20,48 +20,27 @@ delete) settles them on what the engine says: an instance it has becomes
 dropped. That is also what happens when the dispatcher dies between 1 and 3.
 
 Finished instances are learnt lazily: a listing records the final statuses it
-reads, and a create refused at the unfinished cap first re-checks the
-``RECHECK_AT_CAP`` least recently checked unfinished instances with the engine,
-then tries once more.
+reads (``index_client.statuses``), and a create refused at the unfinished cap
+first re-checks the ``RECHECK_AT_CAP`` least recently checked unfinished
+instances with the engine, then tries once more.
 """
 
 from __future__ import annotations
 
-import asyncio
 import json
-from collections.abc import Awaitable, Callable, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable
 from typing import Any, cast
 
 from js import Date
-from pyodide.ffi import JsException
 from workers import DurableObject
 
-from dynamic_workflows import (
-    DynamicWorkflowsError,
-    QuotaExceededError,
-    RpcSurface,
-    TenantScope,
-    raw_rpc_arguments,
-    to_js,
-    to_py,
-)
+from dynamic_workflows import QuotaExceededError, RpcSurface, raw_rpc_arguments, to_js, to_py
 
 from . import logtable
-from .config import DEFAULT_QUOTA, INDEX_BINDING, RECHECK_AT_CAP, STALE_RESERVATION_S
-from .env import raw_env
+from .config import DEFAULT_QUOTA, RECHECK_AT_CAP, STALE_RESERVATION_S
+from .index_client import FINAL, MISSING
 from .logs import LogQuery, normalise
 from .quota import Bucket, Quota, admit
-from .tenants import SCOPE_KEY
-
-#: Engine statuses after which an instance never runs again by itself.
-FINAL = frozenset({"complete", "errored", "terminated"})
-#: What ``observe`` records for an id the engine does not know.
-MISSING = "missing"
-#: Changed only through the test-only debug route: "index" off to measure the index's cost
-#: in one run, "native" off to take the hook's Python path (``reserve``) in the tests,
-#: "broken" on to make the index's call fail (a method the object does not have).
-ENABLED = {"index": True, "native": True, "broken": False}
 
 _SCHEMA = (
     """CREATE TABLE IF NOT EXISTS instances (
@@ -84,10 +63,6 @@ _COLUMNS = "n, engine_id, id, tenant, version, created_at, state, status"
 
 def _now() -> float:
     return float(Date.now()) / 1000
-
-
-class TenantClosedError(DynamicWorkflowsError):
-    """A create for a tenant whose DELETE has begun: refused before the engine."""
 
 
 class TenantIndex(DurableObject):  # type: ignore[no-untyped-call]
@@ -336,150 +311,3 @@ def _in_js(method: Callable[..., Awaitable[Any]]) -> Callable[..., Awaitable[Any
         return to_js(await method(*(to_py(arg) for arg in args)))
 
     return call
-
-
-@dataclass(frozen=True, slots=True)
-class Row:
-    """An index row as the dispatcher reads it."""
-
-    n: int
-    engine_id: str
-    id: str
-    tenant: str
-    version: str
-    created_at: float
-    state: str
-    status: str | None
-
-    @classmethod
-    def of(cls, values: Sequence[Any]) -> Row:
-        n, engine_id, id_, tenant, version, created_at, state, status = values
-        return cls(int(n), engine_id, id_, tenant, version, float(created_at), state, status)
-
-
-def index_of(env: Any, uid: str) -> Any:
-    """The stub of a tenant identity's index object."""
-    namespace = getattr(env, INDEX_BINDING)
-    return namespace.get(namespace.idFromName(uid))
-
-
-async def page(
-    index: Any,
-    before: int | None,
-    limit: int,
-    unfinished_only: bool,
-    created: tuple[float | None, float | None] = (None, None),
-) -> list[Row]:
-    rows = await index.page(before, limit, unfinished_only, *(to_js(t) for t in created))
-    return [Row.of(r) for r in to_py(rows)]
-
-
-async def engine_status(workflow: Any, engine_id: str) -> str:
-    """The instance's status as the engine says now, ``MISSING`` when it has none."""
-    try:
-        instance = await workflow.get(engine_id)
-        return str(to_py(await instance.status())["status"])
-    except JsException:
-        return MISSING
-
-
-async def statuses(
-    index: Any, workflow: Any, rows: Sequence[Row], cut_off_before: float | None = None
-) -> dict[int, str]:
-    """The engine's status of each row (concurrently), recorded in the index (see
-    ``TenantIndex.observe`` for ``cut_off_before``)."""
-    found = await asyncio.gather(*(engine_status(workflow, row.engine_id) for row in rows))
-    seen = {row.n: status for row, status in zip(rows, found, strict=True)}
-    if seen:
-        pairs = to_js([[n, status] for n, status in seen.items()])
-        await index.observe(pairs, to_js(cut_off_before))
-    return seen
-
-
-@dataclass(slots=True)
-class _Reservation:
-    index: Any
-    rows: list[int]
-
-    async def cancel(self) -> None:
-        await self.index.settle(to_js(self.rows), False)
-
-
-class _Nothing:
-    async def cancel(self) -> None:
-        return None
-
-
-class IndexAdmission:
-    """The admission hook: quotas checked and instances recorded in the tenant's index.
-
-    A ``NativeAdmission``: the binding reads the index's answer to ``reserve``
-    in JavaScript (``{"ok": true, "rows": [...]}``), and hands a refusal, or a
-    create refused at the unfinished cap (``"check"``: rows to re-check), to
-    ``admit``.
-    """
-
-    async def reserve(
-        self, metadata: Mapping[str, Any], engine_ids: Sequence[str], binding_name: str
-    ) -> _Reservation | _Nothing:
-        if not ENABLED["index"]:
-            return _Nothing()
-        answer = to_py(await _index(metadata).reserve(_request(metadata, engine_ids)))
-        if not answer["ok"]:
-            return await self.admit(answer, metadata, engine_ids, binding_name)
-        return self.reservation(answer, metadata)
-
-    def reserve_natively(
-        self, metadata: Mapping[str, Any], engine_ids: Sequence[str], binding_name: str
-    ) -> tuple[Any, str, Any] | None:
-        if not (ENABLED["index"] and ENABLED["native"]):
-            return None
-        method = "reserveBroken" if ENABLED["broken"] else "reserve"
-        return _index(metadata), method, _request(metadata, engine_ids)
-
-    async def admit(
-        self,
-        answer: Mapping[str, Any],
-        metadata: Mapping[str, Any],
-        engine_ids: Sequence[str],
-        binding_name: str,
-    ) -> _Reservation:
-        if answer.get("check"):
-            # At the unfinished cap: some of those may have finished since last looked at.
-            index = _index(metadata)
-            rows = [Row.of(r) for r in answer["check"]]
-            await statuses(index, getattr(raw_env(), binding_name), rows)
-            answer = to_py(await index.reserve(_request(metadata, engine_ids)))
-        if answer.get("closed"):
-            raise TenantClosedError(str(answer["message"]))
-        if not answer["ok"]:
-            raise _refusal(answer)
-        return self.reservation(answer, metadata)
-
-    def reservation(self, answer: Mapping[str, Any], metadata: Mapping[str, Any]) -> _Reservation:
-        return _Reservation(_index(metadata), [int(r) for r in answer["rows"]])
-
-
-def _index(metadata: Mapping[str, Any]) -> Any:
-    return index_of(raw_env(), str(metadata[SCOPE_KEY]))
-
-
-def _request(metadata: Mapping[str, Any], engine_ids: Sequence[str]) -> Any:
-    scope = TenantScope.for_value(str(metadata[SCOPE_KEY]))
-    return to_js(
-        {
-            "tenant": metadata["tenantId"],
-            "version": metadata["codeVersion"],
-            "items": [[e, scope.unscope(e)] for e in engine_ids],
-        }
-    )
-
-
-def _refusal(answer: Mapping[str, Any]) -> QuotaExceededError:
-    """The index's refusal as the library's error, with the message the index wrote."""
-    error = QuotaExceededError.__new__(QuotaExceededError)
-    Exception.__init__(error, answer["message"])
-    error.quota = str(answer["quota"])
-    error.limit = float(answer["limit"])
-    error.retry_after = answer.get("retryAfter")
-    return error

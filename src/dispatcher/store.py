@@ -42,6 +42,7 @@ from dynamic_workflows import is_null, to_js
 
 from . import routing
 from .config import LEGACY_SHARD, OPEN_SHARDS, SHARDS
+from .http import RequestError
 from .shards import place, recorded
 from .uploads import TenantCode
 
@@ -169,6 +170,13 @@ class TenantStore:
         if len(_POINTERS) >= _CACHE_LIMIT:
             del _POINTERS[next(iter(_POINTERS))]
         _POINTERS[tenant] = (current, time.monotonic() + POINTER_TTL)
+        return current
+
+    async def known(self, tenant: str) -> Current:
+        """``current``, or ``RequestError(404)`` naming the tenant (the admin API's answer)."""
+        current = await self.current(tenant)
+        if current is None:
+            raise RequestError(404, f"unknown tenant {tenant!r}")
         return current
 
     @staticmethod

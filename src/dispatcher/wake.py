@@ -27,9 +27,9 @@ from pyodide.ffi import JsException
 
 from dynamic_workflows import development_runtime, to_js
 
-from . import index
+from . import index_client
 from .config import DEV_WAKE_VARIABLE
-from .index import MISSING, index_of
+from .index_client import MISSING, index_of
 from .store import TenantStore
 
 #: The type of the event that wakes an instance (no tenant should wait for it).
@@ -80,9 +80,9 @@ async def wake_stalled(env: Any, started_at: float | None = None) -> Woken:
             done.tenants += 1
             stub, workflow = index_of(env, current.uid), getattr(env, current.shard)
             before = None
-            while rows := await index.page(stub, before, _PAGE, True):
+            while rows := await index_client.page(stub, before, _PAGE, True):
                 before = rows[-1].n
-                seen = await index.statuses(stub, workflow, rows, started_at)
+                seen = await index_client.statuses(stub, workflow, rows, started_at)
                 done.cut_off += sum(
                     1
                     for row in rows
