@@ -10,7 +10,8 @@
 # And for a deployed dispatcher:
 #   make smoke URL=https://<admin host> TOKEN=<ADMIN_TOKEN>   (or DW_URL, DW_ADMIN_TOKEN set)
 #                      the smoke suite (tests/smoke): its own tenants, cleaned up after;
-#                      PUBLIC_URL=https://<tenants' host> also checks /admin/ is not there;
+#                      PUBLIC_URL=https://<tenants' host>: tenant traffic goes there (needed
+#                      once ADMIN_HOSTNAME is set) and /admin/ is checked not to answer there;
 #                      without URL, against a local dev server configured like production
 SHELL := /bin/bash
 VENV := .venv

@@ -17,7 +17,7 @@ from dynamic_workflows import RpcSurface, development_runtime, is_null, raw_rpc_
 from .admin import serve_admin
 from .cursor import CursorError
 from .env import raw_env
-from .http import RequestError, admin_host_allowed
+from .http import RequestError, admin_host_allowed, tenant_host_allowed
 from .logs import LogQueryError
 from .quota import QuotaError
 from .respond import error_response, internal_error
@@ -27,6 +27,7 @@ from .uploads import UploadError
 
 _TENANT_ROUTE = re.compile(r"/t/([^/]+)(/.*)?")
 NOT_FOUND = "not found: use /t/<tenant>/... or /admin/..."
+NOT_ON_ADMIN_HOST = "tenant traffic is not served on the admin hostname: use the tenants' hostname"
 
 
 class Default(WorkerEntrypoint):
@@ -47,8 +48,8 @@ class Default(WorkerEntrypoint):
             env = raw_env()
             url = URL.new(request.url)
             path = url.pathname
+            admin_hostname = str(getattr(env, "ADMIN_HOSTNAME", "") or "")
             if path.startswith("/admin/"):
-                admin_hostname = str(getattr(env, "ADMIN_HOSTNAME", "") or "")
                 if not admin_host_allowed(admin_hostname, str(url.hostname)):
                     await _discard_unread(request)
                     return error_response(404, NOT_FOUND)  # as if there were no admin API
@@ -57,10 +58,10 @@ class Default(WorkerEntrypoint):
                 finally:
                     await _discard_unread(request)
             match = _TENANT_ROUTE.fullmatch(path)
-            if match:
+            if match and tenant_host_allowed(admin_hostname, str(url.hostname)):
                 return await serve_tenant(env, request, match.group(1), match.group(2) or "/")
             await _discard_unread(request)
-            return error_response(404, NOT_FOUND)
+            return error_response(404, NOT_ON_ADMIN_HOST if match else NOT_FOUND)
         except RequestError as exc:
             return error_response(exc.status, str(exc))
         except (UploadError, QuotaError, CursorError, LogQueryError) as exc:

@@ -30,6 +30,14 @@ CREDENTIAL_HEADERS = frozenset(
     }
 )
 
+#: Response headers of a tenant's answer that act on the whole origin, which every tenant's
+#: pages share (``/t/<tenant>/...``): never passed on. ``Service-Worker-Allowed`` would let a
+#: tenant's service worker take a scope beyond its own path and intercept other tenants'
+#: pages; a cookie goes with every tenant's requests (none ever reaches tenant code: see
+#: ``CREDENTIAL_HEADERS``) and enough of them make every request too large to be served;
+#: ``Clear-Site-Data`` wipes what every tenant's pages stored.
+ORIGIN_WIDE_HEADERS = frozenset({"service-worker-allowed", "set-cookie", "clear-site-data"})
+
 _CONTENT_LENGTH = re.compile(r"[0-9]{1,16}")
 #: ASCII digits only: ``str.isdigit()`` also takes a superscript two (which ``int()``
 #: refuses) and Arabic-Indic or fullwidth digits (which ``int()`` reads as ASCII ones).
@@ -48,8 +56,27 @@ def admin_host_allowed(admin_hostname: str, hostname: str) -> bool:
     Routes of several hostnames reach the same Worker: without this, the admin API would
     answer on the tenants' public hostname too, outside the Access policy of its own.
     """
-    allowed = {name.strip().lower() for name in admin_hostname.split(",") if name.strip()}
-    return not allowed or hostname.strip().lower().rstrip(".") in allowed
+    admin = _hostnames(admin_hostname)
+    return not admin or _hostname(hostname) in admin
+
+
+def tenant_host_allowed(admin_hostname: str, hostname: str) -> bool:
+    """Whether ``/t/<tenant>/...`` answers on ``hostname``: on every host but those
+    ``ADMIN_HOSTNAME`` lists.
+
+    The console's origin then serves the dispatcher's own pages only: no tenant's page
+    (its scripts, a service worker it registers, its cookies) shares an origin with the
+    console, which holds the admin token.
+    """
+    return _hostname(hostname) not in _hostnames(admin_hostname)
+
+
+def _hostnames(listed: str) -> set[str]:
+    return {_hostname(name) for name in listed.split(",") if name.strip()}
+
+
+def _hostname(name: str) -> str:
+    return name.strip().lower().rstrip(".")
 
 
 class RequestError(Exception):

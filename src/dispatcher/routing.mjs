@@ -16,8 +16,9 @@ export async function readText(bucket, key) {
 
 /**
  * Make `target` a thenable for the tenant's answer to `request`, sent to `url` without the
- * headers in `drop`; if the tenant's fetch throws (or its code does not load), for the
- * response `failed(context, detail)` (Python) gives instead.
+ * headers in `drop`, answered without the headers in `dropAnswer`; if the tenant's fetch
+ * throws (or its code does not load), for the response `failed(context, detail)` (Python)
+ * gives instead.
  *
  * `target` is an object Python made before it had a `then` (see dynamic_workflows'
  * library.mjs, adopt): the RPC caller's promise adopts it, and Python is not resumed when the
@@ -27,15 +28,30 @@ export async function readText(bucket, key) {
  * @param {string} url
  * @param {Request} request
  * @param {string[]} drop
+ * @param {string[]} dropAnswer
  * @param {(context: string, detail: string) => Response} failed
  * @param {string} context
  */
-export function forwardInto(target, worker, url, request, drop, failed, context) {
+export function forwardInto(target, worker, url, request, drop, dropAnswer, failed, context) {
   const forwarded = new Request(url, request);
   for (const name of drop) forwarded.headers.delete(name);
-  const answered = (async () => worker.getEntrypoint().fetch(forwarded))().catch((error) =>
-    failed(context, String(error?.stack ?? error)),
+  const answered = (async () => withoutHeaders(await worker.getEntrypoint().fetch(forwarded), dropAnswer))().catch(
+    (error) => failed(context, String(error?.stack ?? error)),
   );
   target.then = (/** @type {any} */ onFulfilled, /** @type {any} */ onRejected) =>
     answered.then(onFulfilled, onRejected);
+}
+
+/**
+ * `response` without the headers in `drop` (a copy only when it has one of them; a WebSocket
+ * upgrade keeps its socket).
+ * @param {Response} response
+ * @param {string[]} drop
+ */
+export function withoutHeaders(response, drop) {
+  if (!drop.some((name) => response.headers.has(name))) return response;
+  const headers = new Headers(response.headers);
+  for (const name of drop) headers.delete(name);
+  const { status, statusText, webSocket } = response;
+  return new Response(webSocket ? null : response.body, { status, statusText, headers, webSocket });
 }

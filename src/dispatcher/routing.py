@@ -16,8 +16,9 @@ from collections.abc import Callable
 from functools import cache
 from typing import Any
 
-from js import Object
+from js import Headers, Object
 from js import Request as JsRequest
+from js import Response as JsResponse
 from pyodide.ffi import create_proxy
 from workers import import_from_javascript
 
@@ -75,23 +76,37 @@ async def forward(
     url: str,
     request: Any,
     drop: frozenset[str],
+    drop_answer: frozenset[str],
     failed: Callable[[str, str], Any],
     context: str,
 ) -> Any:
     """The tenant's response to ``request`` (a JS Request) sent to ``url`` without the
-    headers ``drop``; ``failed(context, detail)`` (a JS Response) when its fetch throws."""
+    headers ``drop``, answered without the headers ``drop_answer``; ``failed(context,
+    detail)`` (a JS Response) when its fetch throws."""
     module = await load()
     if module is not None:
         answer = Object.new()  # not yet a thenable: see dynamic_workflows' library.mjs, adopt
-        module.forwardInto(answer, worker, url, request, _drop(drop), _failed(failed), context)
+        module.forwardInto(
+            answer, worker, url, request, _drop(drop), _drop(drop_answer), _failed(failed), context
+        )
         return answer
     forwarded = JsRequest.new(url, request)
     for name in drop:  # Headers.delete ignores case
         forwarded.headers.delete(name)
     try:
-        return await worker.getEntrypoint().fetch(forwarded)
+        response = await worker.getEntrypoint().fetch(forwarded)
     except Exception as exc:
         return failed(context, str(exc))
+    if not any(response.headers.has(name) for name in drop_answer):
+        return response
+    headers = Headers.new(response.headers)
+    for name in drop_answer:
+        headers.delete(name)
+    socket = response.webSocket
+    init = {"status": response.status, "statusText": response.statusText, "headers": headers}
+    init |= {"webSocket": socket} if socket else {}
+    body = None if socket else response.body
+    return JsResponse.new(body, to_js(init))
 
 
 @cache

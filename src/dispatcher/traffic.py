@@ -7,7 +7,7 @@ from typing import Any
 from js import URL
 
 from . import routing
-from .http import CREDENTIAL_HEADERS
+from .http import CREDENTIAL_HEADERS, ORIGIN_WIDE_HEADERS
 from .respond import error_response, internal_error
 from .store import TenantStore
 from .tenants import tenant_worker
@@ -15,7 +15,8 @@ from .uploads import TENANT_ID, UploadError
 
 
 async def serve_tenant(env: Any, request: Any, tenant: str, rest: str) -> Any:
-    """The tenant's answer to ``request``, its credentials headers dropped; 404 if unknown."""
+    """The tenant's answer to ``request``, its credentials headers dropped, and the answer's
+    headers that act on the whole origin; 404 if unknown."""
     store = TenantStore(env.TENANT_CODE)
     current = await store.current(tenant) if TENANT_ID.fullmatch(tenant) else None
     try:
@@ -29,7 +30,13 @@ async def serve_tenant(env: Any, request: Any, tenant: str, rest: str) -> Any:
     url.pathname = rest
     worker = tenant_worker(env, tenant, current.uid, current.version, code, current.shard)
     return await routing.forward(
-        worker, url.toString(), request.js_object, CREDENTIAL_HEADERS, _tenant_failed, tenant
+        worker,
+        url.toString(),
+        request.js_object,
+        CREDENTIAL_HEADERS,
+        ORIGIN_WIDE_HEADERS,
+        _tenant_failed,
+        tenant,
     )
 
 

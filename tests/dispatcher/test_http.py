@@ -15,6 +15,7 @@ from dispatcher.http import (
     json_depth,
     parse_json,
     parse_whole,
+    tenant_host_allowed,
     whole_number,
 )
 
@@ -126,6 +127,18 @@ def test_several_admin_hostnames_may_be_listed() -> None:
     listed = "dw-admin.example.com, admin.internal.example"
     assert admin_host_allowed(listed, "admin.internal.example")
     assert not admin_host_allowed(listed, "dw.example.com")
+
+
+def test_without_an_admin_hostname_tenant_traffic_answers_on_any_host() -> None:
+    assert tenant_host_allowed("", "dw-admin.example.com")
+
+
+def test_tenant_traffic_answers_on_every_host_but_the_admin_ones_in_any_case() -> None:
+    listed = "dw-admin.example.com, admin.internal.example"
+    assert tenant_host_allowed(listed, "dw.example.com")
+    assert tenant_host_allowed(listed, "dw-admin.example.com.evil.test")
+    assert not tenant_host_allowed(listed, "DW-Admin.example.com.")
+    assert not tenant_host_allowed(listed, "admin.internal.example")
 
 
 @pytest.mark.parametrize(("text", "number"), [("1", 1), ("007", 7), ("100", 100)])

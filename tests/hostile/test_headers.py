@@ -1,6 +1,9 @@
-"""Tenant traffic never carries the caller's credentials to tenant code."""
+"""Tenant traffic never carries the caller's credentials to tenant code, and a tenant's answer
+never carries headers that act on the origin every tenant's pages share."""
 
 from __future__ import annotations
+
+from collections.abc import Iterator
 
 import httpx
 import pytest
@@ -9,6 +12,8 @@ from tests.conftest import ADMIN_TOKEN, Dispatcher
 
 pytestmark = pytest.mark.workerd
 
+#: The dispatcher's own private detail: tenant traffic routed by routing.mjs, or from Python.
+ROUTING = "dispatcher-routing-module"
 #: Tenant ``header-echo`` answers with every request header it received.
 ECHO = "/t/header-echo/"
 
@@ -52,3 +57,29 @@ def test_other_headers_reach_the_tenant_unchanged(client: httpx.Client) -> None:
     seen = received(client, {"x-order-ref": "A-1", "accept-language": "fr"})
     assert seen["x-order-ref"] == "A-1"
     assert seen["accept-language"] == "fr"
+
+
+@pytest.fixture(params=["routing-module", "python-fallback"])
+def routed(request: pytest.FixtureRequest, admin: httpx.Client) -> Iterator[str]:
+    """Tenant traffic routed through ``routing.mjs``, or from Python (its fallback)."""
+    if request.param == "routing-module":
+        yield request.param
+        return
+    forced = admin.post(f"/admin/debug/fallback/{ROUTING}", json={"reason": "forced by test"})
+    assert forced.status_code == 200, forced.text
+    yield request.param
+    taken = admin.post(f"/admin/debug/fallback/{ROUTING}", json={"reason": None})
+    assert taken.status_code == 200, taken.text
+
+
+def test_a_tenants_answer_loses_the_headers_that_act_on_every_tenants_pages(
+    client: httpx.Client, routed: str
+) -> None:
+    """A service worker scope beyond the tenant's path, cookies (a cookie bomb at Path=/),
+    and Clear-Site-Data would reach every tenant's pages (and the console, on one hostname)."""
+    response = client.get("/t/header-echo/origin-wide")
+    assert response.status_code == 201, response.text
+    assert response.text == "answer"
+    for name in ("service-worker-allowed", "set-cookie", "clear-site-data"):
+        assert name not in response.headers, (routed, name, response.headers)
+    assert response.headers["x-tenant-header"] == "kept"

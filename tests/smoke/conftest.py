@@ -36,14 +36,17 @@ class Target:
     run: str = field(default_factory=lambda: secrets.token_hex(3))
     made: list[str] = field(default_factory=list)
 
-    def client(self, *, admin: bool = False) -> httpx.Client:
+    def client(self, *, admin: bool = False, public: bool = False) -> httpx.Client:
+        """The admin hostname's client (with the token if ``admin``), or with ``public`` the
+        tenants' hostname's where one is given."""
         headers = {"authorization": f"Bearer {self.token}"} if admin else {}
-        if os.environ.get(ACCESS_ID_VARIABLE) and self.server is None:
+        if os.environ.get(ACCESS_ID_VARIABLE) and self.server is None and not public:
             # Cloudflare Access in front of the admin hostname: its service token (docs/deploy.md).
             headers["cf-access-client-id"] = os.environ[ACCESS_ID_VARIABLE]
             headers["cf-access-client-secret"] = os.environ.get(ACCESS_SECRET_VARIABLE, "")
         transport = RetryOnDisconnect() if self.server is not None else None
-        return httpx.Client(base_url=self.url, headers=headers, timeout=120, transport=transport)
+        url = (self.public_url or self.url) if public else self.url
+        return httpx.Client(base_url=url, headers=headers, timeout=120, transport=transport)
 
     def tenant(self, kind: str, role: str) -> str:
         """A tenant of ``kind`` (js, py) uploaded under a name unique to this run."""
@@ -95,5 +98,7 @@ def admin(target: Target) -> Iterator[httpx.Client]:
 
 @pytest.fixture(scope="session")
 def client(target: Target) -> Iterator[httpx.Client]:
-    with target.client() as client:
+    """Tenant traffic's client: on the tenants' hostname where one is given (a dispatcher
+    with ``ADMIN_HOSTNAME`` serves no tenant traffic on its admin hostname)."""
+    with target.client(public=True) as client:
         yield client

@@ -104,6 +104,22 @@ def test_the_admin_api_does_not_answer_on_the_tenants_hostname(
     assert finished(client, tenant, instance_id)["status"] == "complete"
 
 
+def test_tenant_traffic_does_not_answer_on_the_admin_hostname(
+    target: Target, admin: httpx.Client
+) -> None:
+    """The console's origin serves only the dispatcher's own pages: no tenant's page, script,
+    service worker or cookie shares it with the admin token."""
+    if AdminClient(admin).status()["adminHostname"] is None:
+        pytest.skip("the dispatcher has no ADMIN_HOSTNAME: it answers everything on any host")
+    tenant = target.tenant("js", "admin-host")
+    with target.client() as on_admin_host:
+        answer = on_admin_host.get(f"/t/{tenant}/workflows/any")
+    assert answer.status_code == 404, answer.text
+    assert answer.json() == {
+        "error": "tenant traffic is not served on the admin hostname: use the tenants' hostname"
+    }
+
+
 def test_the_admin_api_refuses_a_wrong_token(target: Target) -> None:
     with target.client() as other:
         answer = other.get("/admin/status", headers={"authorization": "Bearer wrong"})
