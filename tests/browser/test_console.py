@@ -51,6 +51,33 @@ def test_the_page_loads_without_the_token_with_a_strict_policy_and_asks_for_it(
     assert requests and all(url.startswith(dispatcher.url + "/admin/") for url in requests)
 
 
+def test_the_policy_keeps_out_inline_script_framing_and_sniffing(page: Page) -> None:
+    response = page.goto("/admin/")
+    assert response is not None and response.status == 200
+    headers = response.headers
+    policy = [d.strip() for d in headers["content-security-policy"].split(";")]
+    for directive in (
+        "default-src 'none'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "connect-src 'self'",
+        "img-src 'self'",
+        "base-uri 'none'",
+        "form-action 'none'",
+        "frame-ancestors 'none'",
+    ):
+        assert directive in policy, (directive, policy)
+    assert not [d for d in policy if "unsafe" in d or "*" in d or "http" in d], policy
+    assert headers["x-frame-options"] == "DENY"
+    assert headers["x-content-type-options"] == "nosniff"
+    # Chromium enforces it: a script element written into the page does not run.
+    page.evaluate(
+        "() => { const s = document.createElement('script');"
+        " s.textContent = 'window.__inline = 1'; document.body.append(s); }"
+    )
+    assert page.evaluate("window.__inline") is None
+
+
 def test_a_wrong_token_is_refused_and_nothing_is_shown(page: Page) -> None:
     page.goto("/admin/")
     page.fill("input[name=token]", "not-the-token")
@@ -142,6 +169,24 @@ def test_an_error_message_and_an_output_are_shown_as_text(
     no_injection(page)
     page.goto(f"/admin/#/t/py-logs/i/{complete}")
     expect(page.locator("#output")).to_contain_text(output.replace('"', '\\"'))
+    no_injection(page)
+
+
+def test_an_error_name_a_tenant_chose_is_shown_as_text(
+    page: Page, dispatcher: Dispatcher, admin: httpx.Client, client: httpx.Client
+) -> None:
+    """A JavaScript error's name is any text its code gives it (the engine's error, the run's
+    log entry)."""
+    name = XSS.format(where="error-name")
+    response = client.post("/t/js-logs/workflows", json={"params": {"failNamed": name}})
+    assert response.status_code == 200, response.text
+    instance = str(response.json()["id"])
+    assert wait_for(client, "js-logs", instance)["status"] == "errored"
+    wait_for_logs(admin, "js-logs", with_message("named by the tenant"), instance=instance)
+    log_in(page, dispatcher.token)
+    page.goto(f"/admin/#/t/js-logs/i/{instance}")
+    expect(page.locator("ol#logs")).to_contain_text("named by the tenant")
+    expect(page.locator("main")).to_contain_text("<img src=x onerror=")
     no_injection(page)
 
 

@@ -6,6 +6,12 @@ import { NonRetryableError } from 'cloudflare:workflows';
 export class TenantWorkflow extends WorkflowEntrypoint {
   async run(event, step) {
     const params = event.payload ?? {};
+    if (params.failNamed) {
+      // An error whose name the tenant chose: any text, markup included.
+      const error = new Error(`named by the tenant: ${params.failNamed}`);
+      error.name = params.failNamed;
+      throw error;
+    }
     console.log(`run ${event.instanceId} says ${params.say}`);
     await step.do('one', async () => {
       console.warn(`step one of ${event.instanceId}`);
