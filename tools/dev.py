@@ -15,6 +15,7 @@ already taken is refused before anything starts, naming what holds it.
 from __future__ import annotations
 
 import ctypes
+import json
 import os
 import re
 import secrets
@@ -75,6 +76,8 @@ def follow(path: Path, offset: int, stop: threading.Event) -> Iterator[str]:
 
 
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
+#: How the dispatcher's log line of an unexpected failure starts (dispatcher/respond.py).
+ERROR_LINE = '{"event": "dispatcher.error"'
 _UNCAUGHT = re.compile(r"Uncaught (\w+): ")
 #: wrangler ends the first line of an error thrown out of an RPC method with " Error" (how it
 #: renders the inspector's exception; any error, checked with a plain JavaScript worker).
@@ -115,6 +118,10 @@ def _terminal_lines(lines: Iterable[str]) -> Iterator[str]:
         in_refusal = False
         if _QUIET.search(plain):
             continue
+        failure = _dispatcher_error(plain)
+        if failure is not None:
+            yield from failure
+            continue
         stopped = _ENGINE_STOP.search(plain)
         if stopped:
             in_refusal = True
@@ -126,6 +133,20 @@ def _terminal_lines(lines: Iterable[str]) -> Iterator[str]:
             yield "refused: " + _WRANGLER_TAIL.sub("", plain[refusal.start(1) :]).strip()
             continue
         yield _WRANGLER_TAIL.sub("", line) if refusal else line
+
+
+def _dispatcher_error(plain: str) -> list[str] | None:
+    """The dispatcher's JSON line of an unexpected failure as a person reads it: the id and
+    message, then the traceback's lines; None for any other line."""
+    start = plain.find(ERROR_LINE)
+    if start < 0:
+        return None
+    try:
+        line = json.loads(plain[start : plain.rfind("}") + 1])
+    except ValueError:
+        return None
+    detail = str(line.get("detail") or "").rstrip("\n").split("\n")
+    return [f"dispatcher error {line.get('id')}: {line.get('message')}", *detail]
 
 
 def echo_log(path: Path, offset: int, stop: threading.Event) -> None:

@@ -21,9 +21,15 @@ def error_response(status: int, message: str) -> Response:
     return json_response({"error": message}, status)
 
 
+#: The ``event`` of the log line of an unexpected failure (Workers Logs filters on it).
+ERROR_EVENT = "dispatcher.error"
+
+
 def internal_error(message: str, status: int = 500, detail: str | None = None) -> Response:
-    """A response for an unexpected failure: an id to quote, the traceback only in the log."""
+    """A response for an unexpected failure: an id to quote, the traceback only in the log,
+    in one JSON line (``event``, ``id``, ``message``, ``detail``)."""
     reference = error_id()
     logged = traceback.format_exc() if detail is None else detail
-    console.error(f"dispatcher error {reference}: {message}\n{logged}")
+    line = {"event": ERROR_EVENT, "id": reference, "message": message, "detail": logged}
+    console.error(json.dumps(line))
     return json_response({"error": message, "id": reference}, status)

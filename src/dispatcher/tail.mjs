@@ -175,7 +175,8 @@ export function observedRunner(runner, identity, failed, index, limits) {
             await record(identity, [entry], index, limits);
           }
         } catch (problem) {
-          console.error(`dispatcher: a failed run of ${identity.tenant} was not recorded: ${problem}`);
+          const line = { event: 'tenant.log.record_failed', tenant: identity.tenant, tenantUid: identity.uid, instance };
+          console.error(JSON.stringify({ ...line, error: String(/** @type {any} */ (problem)?.message ?? problem) }));
         }
         throw error;
       });

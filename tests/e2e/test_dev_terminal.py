@@ -30,6 +30,20 @@ LOG = [
 ]
 
 
+def test_the_dispatchers_json_line_of_a_failure_reads_as_its_id_message_and_traceback() -> None:
+    line = (
+        RED + '{"event": "dispatcher.error", "id": "d57d2e53fbc7", "message": "internal error", '
+        '"detail": "Traceback (most recent call last):\\n  File \\"front.py\\", line 57, '
+        'in fetch\\nRuntimeError: raised on purpose\\n"}\x1b[0m'
+    )
+    assert list(terminal_lines([line])) == [
+        "dispatcher error d57d2e53fbc7: internal error",
+        "Traceback (most recent call last):",
+        '  File "front.py", line 57, in fetch',
+        "RuntimeError: raised on purpose",
+    ]
+
+
 def test_refusals_and_engine_stops_are_one_plain_line_and_other_errors_keep_their_stack() -> None:
     assert list(terminal_lines(LOG)) == [
         "[wrangler:info] Ready on http://127.0.0.1:8787",

@@ -178,10 +178,22 @@ def test_an_unexpected_failure_is_a_500_with_an_id_and_the_traceback_only_in_the
     if dispatcher.server is None:  # a deployed dispatcher: its log is not readable here
         return
     deadline = time.monotonic() + 10
-    while f"dispatcher error {body['id']}" not in dispatcher.server.log_tail(400):
+    while not (lines := error_lines(dispatcher.server.log_tail(400), body["id"])):
         assert time.monotonic() < deadline, "the error id is not in the dev server's log"
         time.sleep(0.2)
-    assert "raised on purpose" in dispatcher.server.log_tail(400)
+    (line,) = lines  # one JSON line, which Workers Logs can filter on
+    assert (line["event"], line["message"]) == ("dispatcher.error", "internal error")
+    assert "Traceback" in line["detail"] and "raised on purpose" in line["detail"]
+
+
+def error_lines(log: str, reference: str) -> list[dict[str, Any]]:
+    """The dispatcher's JSON log lines of the unexpected failure ``reference``."""
+    found = []
+    for text in log.splitlines():
+        start = text.find('{"event": "dispatcher.error"')
+        if start >= 0 and reference in text:
+            found.append(json.loads(text[start : text.rfind("}") + 1]))
+    return [line for line in found if line["id"] == reference]
 
 
 # Uploads proved loadable before they are stored

@@ -52,6 +52,7 @@ export default {
     }
     if (route === 'terminal') {
       console.log(`${text} ${TERMINAL.join(' ')}`);
+      console.error(`${text} error ${TERMINAL.join(' ')}`);  // the local dev server prints it
       throw new Error(`${text} thrown ${TERMINAL.join(' ')}`);
     }
     if (route === 'flood') {
