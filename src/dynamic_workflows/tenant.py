@@ -1,8 +1,8 @@
-"""Inside a Python tenant: params checked before they are converted, and the library's errors.
+"""Inside a Python tenant: the Workflow binding, params checked first, the library's errors.
 
-A Python tenant needs no facade: on the platform ``self.env.WORKFLOWS`` is the
-``workers`` SDK's own Workflow wrapper (``runtime.tenant_env`` makes it so), so
-SDK-style code runs unchanged, and raises the library's classes::
+On the platform ``self.env.WORKFLOWS`` is a ``Workflows`` (``runtime.tenant_env``
+makes the SDK's env wrapper hand it out), with the SDK's Workflow binding calls,
+so SDK-style code runs unchanged and catches the library's classes::
 
     from dynamic_workflows import InvalidParamsError, QuotaExceededError
 
@@ -15,21 +15,15 @@ SDK-style code runs unchanged, and raises the library's classes::
 Params are checked as the Python values they are (``core.rules.check_params``)
 before the SDK converts them: a tuple, a set, ``object()``, a dict key that is
 not a string or a dict that contains itself is refused with the path, where
-the conversion would change it or fail without one.
-
-``Workflows`` offers the same calls on any Workflow binding (the platform's, or
-a normal Worker's, wrapped by the SDK or not), with ``send_event(type, payload)``
-and ``create(id=..., params=...)`` too::
-
-    workflows = Workflows(self.env.WORKFLOWS)
-    instance = await workflows.create(id="order-1", params={"who": "bob"})
+the conversion would change it or fail without one. ``Workflows(binding)`` wraps
+any Workflow binding the same way (a normal Worker's too), and also takes
+``create(id=..., params=...)`` and ``send_event(type, payload)``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from functools import cache
 from typing import Any
 
 from pyodide.ffi import JsException, JsProxy
@@ -66,34 +60,6 @@ def library_errors() -> Iterator[None]:
         if rebuilt is None:
             raise
         raise rebuilt from None
-
-
-@cache
-def sdk_binding_class(binding_wrapper: type, instance_wrapper: type) -> type:
-    """The SDK's Workflow wrapper, checking params and raising the library's errors."""
-
-    class Instance(instance_wrapper):  # type: ignore[misc]
-        async def send_event(self, *args: Any, **kwargs: Any) -> Any:
-            with library_errors():
-                return await super().send_event(*args, **kwargs)
-
-    class WorkflowBinding(binding_wrapper):  # type: ignore[misc]
-        async def create(self, *args: Any, **kwargs: Any) -> Any:
-            check_create(args, kwargs)
-            with library_errors():
-                return Instance((await super().create(*args, **kwargs))._binding)
-
-        async def create_batch(self, batch: Any, *args: Any, **kwargs: Any) -> Any:
-            check_batch(batch)
-            with library_errors():
-                created = await super().create_batch(batch, *args, **kwargs)
-            return [Instance(instance._binding) for instance in created]
-
-        async def get(self, *args: Any, **kwargs: Any) -> Any:
-            with library_errors():
-                return Instance((await super().get(*args, **kwargs))._binding)
-
-    return WorkflowBinding
 
 
 class Instance:

@@ -29,6 +29,7 @@ LIBRARY_DETAILS = (
     "sdk-env-hook",
     "javascript-module",
     "tenant-params-guard",
+    "compat-flags-module",
 )
 
 

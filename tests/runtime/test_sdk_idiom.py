@@ -36,7 +36,7 @@ def finished(client: httpx.Client, idiom: str, instance_id: str) -> dict[str, An
 def test_the_sdk_wraps_the_dispatched_binding_as_a_workflow_binding(client: httpx.Client) -> None:
     response = client.get(f"{TENANT}/runtime/flags")
     assert response.status_code == 200, response.text
-    assert response.json()["bindingIsTheSdksWorkflowWrapper"] is True
+    assert response.json()["bindingIsTheLibrarysWorkflows"] is True
     assert response.json()["sdkWorkflowWrapper"] is True
 
 

@@ -72,38 +72,32 @@ def record_detail(
         warn[0](json.dumps(line))
 
 
-#: The library's own details, listed before any is tried (``inUse`` None until then).
+#: The library's own details, listed before any is tried (``inUse`` None until then):
+#: what each is, and what happens without it (docs/private-details.md has more).
 LIBRARY_DETAILS = {
     "raw-rpc-arguments": (
-        "workerd's introspection module calls every Python RPC method through its "
-        "wrapper_func; the library wraps it (runtime/raw_args.py) so the binding's methods "
-        "get the caller's JavaScript arguments unconverted",
-        "the SDK converts the arguments first (python_from_rpc): values it changes "
-        "(a Map to a dict, 5n to 5, undefined to None) are checked as converted",
+        "workerd's wrapper_func, wrapped: the binding's methods get JavaScript arguments",
+        "arguments converted by the SDK: what it changes (a Map, 5n, undefined) is checked so",
     ),
     "javascript-module": (
-        "the library's JavaScript (runtime/library.mjs) is an ES module of the worker's "
-        "bundle, dynamic_workflows.mjs, imported with the SDK's import_from_javascript",
-        "none: the binding refuses every call with DispatcherInternalError and runs fail "
-        "with MissingJavaScriptModuleError, whose message says how to add the module",
+        "the library's JavaScript, the bundle's ES module dynamic_workflows.mjs",
+        "none: the binding refuses every call and runs fail, saying how to add the module",
     ),
     "tenant-params-guard": (
-        "library.mjs is readable as data (a vendored file, or a Text rule) so JavaScript "
-        "tenants get it and check params before their call leaves their isolate",
-        "JavaScript tenants are checked by the dispatcher only: a symbol in params gets "
-        "workerd's DataCloneError instead of InvalidParamsError",
+        "library.mjs readable as data: JavaScript tenants check params before their calls",
+        "JavaScript tenants are checked by the dispatcher only (a symbol: DataCloneError)",
     ),
     "sdk-env-hook": (
-        "the SDK's env wrapper (workers.rpc._EnvWrapper) is patched in Python tenants so "
-        "env.WORKFLOWS gets the SDK's Workflow wrapper (runtime/tenant_env.py)",
-        "Python tenants get the SDK's generic wrapper: handles half-converted, and "
-        "JsException instead of the library's error classes",
+        "the SDK's env wrapper patched in Python tenants: env.WORKFLOWS is tenant.Workflows",
+        "the SDK's generic wrapper: handles half-converted, JsException for refusals",
+    ),
+    "compat-flags-module": (
+        "workerd's _cloudflare_compat_flags: the dev runtime's flags for Python tenants",
+        "every flag reads as off: on the development runtime Python tenants do not load",
     ),
     "error-thenable": (
-        "the SDK's python_to_rpc hands an object's js_object to the caller; a refusal is "
-        "returned as an object whose js_object is a rejecting thenable (runtime/errors.py)",
-        "refusals are raised: the tenant sees the library's message inside a PythonError "
-        "traceback, never a success",
+        "the SDK's python_to_rpc hands back js_object: a refusal is a rejecting thenable",
+        "refusals are raised: the library's message inside a traceback, never a success",
     ),
 }
 

@@ -157,23 +157,8 @@ def error_from_rpc(name: str, message: str) -> DynamicWorkflowsError | None:
     return error
 
 
-_BY_NAME: dict[str, type[DynamicWorkflowsError]] = {
-    cls.__name__: cls
-    for cls in (
-        DynamicWorkflowsError,
-        MissingDispatcherMetadataError,
-        InvalidMetadataError,
-        InvalidInstanceIdError,
-        InvalidParamsError,
-        InvalidCreateOptionsError,
-        InvalidBatchError,
-        InvalidEventError,
-        InstanceNotFoundError,
-        InstanceAlreadyExistsError,
-        WorkflowEngineError,
-        QuotaExceededError,
-        DispatcherInternalError,
-        BindingNotExportedError,
-        MissingWorkflowBindingError,
-    )
-}
+def _classes(cls: type[DynamicWorkflowsError]) -> list[type[DynamicWorkflowsError]]:
+    return [cls, *(sub for direct in cls.__subclasses__() for sub in _classes(direct))]
+
+
+_BY_NAME = {cls.__name__: cls for cls in _classes(DynamicWorkflowsError)}

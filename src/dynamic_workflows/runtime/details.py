@@ -13,7 +13,7 @@ from contextlib import suppress
 from importlib import import_module
 from types import ModuleType
 
-from . import errors, javascript, raw_args, tenant_env
+from . import errors, flags, javascript, raw_args, tenant_env
 
 
 def try_private_details() -> None:
@@ -23,6 +23,7 @@ def try_private_details() -> None:
         javascript.module()
     javascript.source()
     tenant_env.check(import_module(tenant_env.SDK_RPC))  # the SDK Python tenants will run
+    flags.development_runtime()
 
 
 def force_fallback(detail: str, reason: str | None) -> None:
@@ -36,6 +37,8 @@ def force_fallback(detail: str, reason: str | None) -> None:
         tenant_env.check(rpc)
     elif detail == javascript.DETAIL:
         javascript.force_fallback(reason)
+    elif detail == flags.DETAIL:
+        flags.force_fallback(reason)
     elif detail == javascript.TENANT_DETAIL:
         javascript.force_source_fallback(reason)
     else:

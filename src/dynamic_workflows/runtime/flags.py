@@ -1,13 +1,19 @@
 """The worker's own compatibility flags, as the ``workers`` SDK reads them.
 
 workerd gives Python workers a module ``_cloudflare_compat_flags`` with one
-attribute per flag it knows; a flag it does not know, or a Python without the
-module (CPython, the tests), reads as off.
+attribute per flag it knows (a private detail, ``compat-flags-module`` in the
+registry); a flag it does not know, or a Python without the module, reads as off.
 """
 
 from __future__ import annotations
 
+import sys
 from importlib import import_module
+
+from ..core.details import record_detail
+
+DETAIL = "compat-flags-module"
+_forced: dict[str, str | None] = {"reason": None}
 
 #: The flag that selects workerd's development Pyodide bundle (local runs only).
 DEVELOPMENT_FLAG = "python_workers_development"
@@ -20,10 +26,21 @@ NO_DEDICATED_SNAPSHOT_FLAG = "disable_python_dedicated_snapshot"
 def compat_flag(name: str) -> bool:
     """True when this worker runs with compatibility flag ``name``."""
     try:
+        if _forced["reason"] is not None:
+            raise ImportError(_forced["reason"])
         flags = import_module("_cloudflare_compat_flags")
-    except ImportError:
+    except ImportError as exc:
+        if sys.platform == "emscripten":  # in a worker; CPython has no such module
+            record_detail(DETAIL, False, f"no module _cloudflare_compat_flags ({exc})")
         return False
+    record_detail(DETAIL, True)
     return bool(getattr(flags, name, False))
+
+
+def force_fallback(reason: str | None) -> None:
+    """Tests only: read every flag as off (``reason``), or read them again (None)."""
+    _forced["reason"] = reason
+    development_runtime()
 
 
 def development_runtime() -> bool:

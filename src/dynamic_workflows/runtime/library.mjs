@@ -22,7 +22,7 @@
  *   eventType: { pattern: string, maxLength: number, refusal: string },
  * }} Rules
  * @typedef {{ ok: true, size: number } | { ok: false, message: string }} Inspected
- * @typedef {(kind: string, value: unknown, answer?: unknown) => Promise<[string, string] | null>} Hook
+ * @typedef {(kind: string, value: unknown, answer?: unknown) => Promise<any>} Hook
  */
 
 /** @type {Rules} */
@@ -301,7 +301,7 @@ export function createInto(target, admitted, hook, workflow, options, id) {
           const [object, method, argument] = admitted;
           answer = await object[method](argument);
         } catch (error) {
-          throw namedError(await refusedBy(hook('error', String(/** @type {any} */ (error)?.stack ?? error))));
+          throw namedError(await hook('error', String(/** @type {any} */ (error)?.stack ?? error)));
         }
         if (answer?.ok !== true) {
           const refused = await hook('admit', answer);
@@ -313,7 +313,7 @@ export function createInto(target, admitted, hook, workflow, options, id) {
         instance = await workflow.create(options);
       } catch (error) {
         const message = String(/** @type {any} */ (error)?.message ?? error);
-        throw namedError(await refusedBy(hook('refused', message, answer)));
+        throw namedError(await hook('refused', message, answer));
       }
       return handleOf(instance, id ?? instance.id);
     } finally {
@@ -349,13 +349,6 @@ export function runInto(target, runner, pending, event, step, failure) {
     throw instead == null ? error : namedError(instead);
   });
   adopt(target, settled);
-}
-
-/** The `[name, message]` a hook's answer must be where it refuses. */
-async function refusedBy(/** @type {Promise<[string, string] | null>} */ answer) {
-  const refused = await answer;
-  if (refused == null) throw new Error('dynamic-workflows: the hook did not name the refusal');
-  return refused;
 }
 
 /**

@@ -1,24 +1,18 @@
 """Inside a Python tenant: ``self.env.WORKFLOWS`` is a Workflow binding to the SDK too.
 
-The wrapped binding reaches a tenant as a service stub (a ``Fetcher``), and
-the SDK's env wrapper (``workers.rpc._EnvWrapper``) picks a Python wrapper by
-the binding's JavaScript class: a ``WorkflowImpl`` gets the SDK's Workflow
-wrapper (``create``/``create_batch``/``get`` returning instance wrappers
-whose ``status()`` is a dict and that have ``send_event``), a ``Fetcher`` a
-generic one that leaves handles half-converted. So the same tenant code would
-behave differently on the platform and in a normal Worker.
-
-``install(names)`` makes the SDK wrap the env entries in ``names`` with its
-own Workflow wrapper, the class it uses for a real binding, extended to check
-params before it converts them and to raise the library's error classes
-(``tenant.sdk_binding_class``), so tenant code written for a plain Workflow
-binding runs unchanged. ``load_tenant_worker`` runs it at the tenant's
-start-up through a ``.pth`` file in the tenant's ``python_modules`` (the
-mechanism the SDK uses for its own patches). It only touches the SDK's private
-names when they are there; otherwise the tenant keeps the SDK's generic
-wrapper, and the registry (``core.details``, detail ``sdk-env-hook``) says
-why, in the tenant and, for the SDK it ships to its tenants, in the dispatcher
-(``check``).
+The wrapped binding reaches a tenant as a service stub (a ``Fetcher``), and the
+SDK's env wrapper (``workers.rpc._EnvWrapper``) would give it its generic
+wrapper, which leaves handles half-converted, where a real Workflow binding gets
+a Workflow wrapper: the same tenant code would behave differently on the
+platform. ``install(names)`` has the env wrapper hand out the library's
+``tenant.Workflows`` for the entries in ``names``: the SDK's Workflow binding
+calls, params checked before conversion, the library's error classes.
+``load_tenant_worker`` runs it at the tenant's start-up through a ``.pth`` file
+in its ``python_modules`` (the mechanism the SDK uses for its own patches).
+It touches the SDK's private ``_EnvWrapper._getattr_helper`` only when it is
+there; otherwise the tenant keeps the generic wrapper, and the registry
+(``core.details``, ``sdk-env-hook``) says why, in the tenant and, for the SDK it
+ships to its tenants, in the dispatcher (``check``).
 """
 
 from __future__ import annotations
@@ -33,7 +27,7 @@ from typing import Any
 
 from ..core import details
 
-#: The SDK module holding the env wrapper and the Workflow wrapper.
+#: The SDK module holding the env wrapper.
 SDK_RPC = "workers.rpc"
 DETAIL = "sdk-env-hook"
 _MARK = "__dynamic_workflows_bindings__"
@@ -59,17 +53,8 @@ def installed() -> bool:
 
 def check(rpc: ModuleType) -> str | None:
     """What ``rpc`` (the SDK's module) lacks for the hook, recorded; None when it has it all."""
-    env_wrapper = getattr(rpc, "_EnvWrapper", None)
-    lacks = [
-        name
-        for name, found in (
-            ("_EnvWrapper._getattr_helper", getattr(env_wrapper, "_getattr_helper", None)),
-            ("_WorkflowBindingWrapper", getattr(rpc, "_WorkflowBindingWrapper", None)),
-            ("_WorkflowInstanceWrapper", getattr(rpc, "_WorkflowInstanceWrapper", None)),
-        )
-        if found is None
-    ]
-    reason = f"the SDK's workers.rpc has no {' or '.join(lacks)}" if lacks else None
+    helper = getattr(getattr(rpc, "_EnvWrapper", None), "_getattr_helper", None)
+    reason = None if callable(helper) else "the SDK's workers.rpc lacks _EnvWrapper._getattr_helper"
     if reason is not None:  # the log line goes to the worker's log, as errors.py sets it
         from js import console  # noqa: PLC0415 - this module is imported before js is needed
 
@@ -91,10 +76,9 @@ def patch(rpc: ModuleType) -> bool:
         if name in _names:
             binding = getattr(self._env, name)
             if _is_service_stub(binding):
-                from ..tenant import sdk_binding_class  # noqa: PLC0415 - once the SDK is loaded
+                from ..tenant import Workflows  # noqa: PLC0415 - once the SDK is loaded
 
-                wrappers = (rpc._WorkflowBindingWrapper, rpc._WorkflowInstanceWrapper)
-                return sdk_binding_class(*wrappers)(binding)
+                return Workflows(binding)
         return original(self, name)
 
     env_wrapper._getattr_helper = _getattr_helper

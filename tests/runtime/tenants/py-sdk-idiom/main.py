@@ -9,7 +9,6 @@ import json
 from types import ModuleType
 from urllib.parse import parse_qs, urlparse
 
-import workers.rpc
 from workers import Response, WorkerEntrypoint, WorkflowEntrypoint
 
 import dynamic_workflows
@@ -119,9 +118,7 @@ class Default(WorkerEntrypoint):
         if idiom == "runtime":
             return Response.json(
                 {
-                    "bindingIsTheSdksWorkflowWrapper": isinstance(
-                        self.env.WORKFLOWS, workers.rpc._WorkflowBindingWrapper
-                    ),
+                    "bindingIsTheLibrarysWorkflows": isinstance(self.env.WORKFLOWS, Workflows),
                     "sdkWorkflowWrapper": tenant_env.installed(),
                     "developmentRuntime": development_runtime(),
                 }
