@@ -93,11 +93,13 @@ async function loadPython(modulePath) {
   pyodide.registerJsModule("_pyodide_entrypoint_helper", {
     cloudflareWorkersModule: standin, cloudflareSocketsModule: {},
     patchWaitUntil() {},
-    // As in the dispatcher's bundle: the library's JavaScript is the ES module
-    // dynamic_workflows.mjs (a link to runtime/library.mjs, with a wrangler rule).
-    doAnImport: async (name) => (name === "dynamic_workflows.mjs"
-      ? import(pathToFileURL(join(ROOT, "src/dynamic_workflows/runtime/library.mjs")).href) : {}),
   });
+  // As in the dispatcher's bundle, the library's JavaScript is the ES module
+  // dynamic_workflows.mjs (a link to runtime/library.mjs, with a wrangler rule). workerd imports
+  // it through the SDK's import_from_javascript, which needs JavaScript promise integration;
+  // Node's is behind a flag that slows every call from Python, so it is stood in for here.
+  globalThis.libraryModule = await import(
+    pathToFileURL(join(ROOT, "src/dynamic_workflows/runtime/library.mjs")).href);
   copyTree(pyodide, join(ROOT, "src/dynamic_workflows"), "/bench/src/dynamic_workflows");
   copyTree(pyodide, join(ROOT, "python_modules"), "/bench/python_modules");
   pyodide.runPython("import sys; sys.path[:0] = ['/bench/src', '/bench/python_modules']");
@@ -132,6 +134,10 @@ m2 = tracemalloc.get_traced_memory()[0] if tracemalloc.is_tracing() else 0
 async function measure(version, modulePath, reference) {
   const pyodide = await loadPython(modulePath);
   pyodide.runPython(`
+import js, workers
+imported = workers.import_from_javascript  # the stand-in for the library's module, see above
+workers.import_from_javascript = lambda name: (
+    js.libraryModule if name == "dynamic_workflows.mjs" else imported(name))
 from dynamic_workflows.runtime.binding import DynamicWorkflowBinding
 from dynamic_workflows.runtime.entrypoint import create_dynamic_workflow_entrypoint
 from dynamic_workflows.core import wrap_params

@@ -31,8 +31,7 @@ PYODIDE = "314.0.6"
 def run_parts(quick: bool) -> dict[str, Any]:
     flag = ["--quick"] if quick else []
     parts = {
-        # JSPI: the SDK's import_from_javascript (the library's module) needs stack switching.
-        "cpu": [str(NODE), "--experimental-wasm-jspi", str(BENCH / "cpu.mjs"), *flag],
+        "cpu": [str(NODE), str(BENCH / "cpu.mjs"), *flag],
         "rpc_hops": [sys.executable, str(BENCH / "rpc_hops.py"), "--repeat", "2" if quick else "4"],
         "e2e": [sys.executable, str(BENCH / "e2e.py"), *flag],
         "noisy": [sys.executable, str(BENCH / "noisy.py"), *flag],

@@ -125,9 +125,9 @@ function plainData(/** @type {unknown} */ params, /** @type {number} */ limit) {
     if (Array.isArray(value)) {
       for (let i = 0; i < value.length; i++) stack.push(value[i]);
     } else {
-      for (const [key, item] of Object.entries(value)) {
+      for (const key of Object.keys(value)) {
         atLeast += leastBytes(key) + 1;  // "key":
-        stack.push(item);
+        stack.push(/** @type {Record<string, unknown>} */ (value)[key]);
       }
     }
   }

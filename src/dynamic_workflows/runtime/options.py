@@ -36,8 +36,7 @@ def read_create(options: Any, limit: int, js: Any, path: str = "params") -> Any:
     if params is None:
         params = Object.new()
     elif not is_js(params) and not is_null(params):
-        check_params(params, path)
-        params = to_js(params)
+        params = _python_params(params, path)
     checked = js.checkParams(params, limit, path)
     if not checked.ok:
         raise InvalidParamsError(str(checked.message))
@@ -50,6 +49,21 @@ def read_batch(batch: Any, limit: int, js: Any) -> list[Any]:
         batch = [_one_level(item) for item in batch.to_py(depth=1)]
     items = check_batch(None if is_null(batch) else batch)
     return [read_create(item, limit, js, f"batch[{n}].params") for n, item in enumerate(items)]
+
+
+def _python_params(params: Any, path: str) -> Any:
+    """Params the SDK converted to Python (the ``raw-rpc-arguments`` fallback), checked and
+    as JavaScript: through the C JSON encoder when JavaScript reads the text back as written
+    (one native comparison), else by the rules, named (``check_params``), and ``to_js``."""
+    try:
+        text = json.dumps(params, allow_nan=False, ensure_ascii=False, separators=(",", ":"))
+        value = JSON.parse(text)
+        if JSON.stringify(value) == text:
+            return value
+    except (TypeError, ValueError, RecursionError):
+        pass
+    check_params(params, path)
+    return to_js(params)
 
 
 def _one_level(value: Any) -> Any:
