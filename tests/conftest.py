@@ -90,7 +90,7 @@ def no_compatibility_flag_warnings(tmp_path_factory: pytest.TempPathFactory) -> 
     loader refuses them itself, core.flags.dynamic_worker_flags.)
     """
     yield
-    from tools.offline_runtime.devserver import started_flag_reports  # noqa: PLC0415
+    from tools.offline_runtime.flag_reports import started_flag_reports  # noqa: PLC0415
 
     logs, found = started_flag_reports(tmp_path_factory.getbasetemp())
     _FLAG_SCAN.append(f"compatibility-flag warnings: {len(found)} in {logs} dev-server logs")

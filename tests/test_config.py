@@ -11,7 +11,7 @@ import pytest
 from dynamic_workflows.core.flags import redundant_flags
 from tests.conftest import REPORT
 from tools.dry_run import DryRun, dry_run
-from tools.offline_runtime.devserver import flag_reports
+from tools.offline_runtime.flag_reports import flag_reports
 
 ROOT = Path(__file__).resolve().parent.parent
 DEPLOY_GUIDE = ROOT / "docs" / "deploy.md"

@@ -32,7 +32,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import dynamic_workflows
 from dwctl.terminal import printable
-from tools.offline_runtime.devserver import DevServer, PortTakenError
+from tools.offline_runtime.devserver import DevServer
+from tools.offline_runtime.ports import PortTakenError
 from tools.tenant_code import upload_examples
 
 ROOT = Path(__file__).resolve().parent.parent

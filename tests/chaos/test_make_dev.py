@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from tests.chaos.conftest import record
-from tools.offline_runtime.devserver import check_port_free, free_port, port_holder
+from tools.offline_runtime.ports import check_port_free, free_port, port_holder
 
 pytestmark = pytest.mark.workerd
 

@@ -15,7 +15,6 @@ import json
 import os
 import re
 import signal
-import socket
 import subprocess
 import time
 import urllib.error
@@ -24,7 +23,9 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
+from tools.offline_runtime.flag_reports import STARTED
 from tools.offline_runtime.pins import NODE, NPM, PYODIDE, ROOT, WRANGLER
+from tools.offline_runtime.ports import check_port_free, free_port
 from tools.offline_runtime.processes import signals_deferred, spawn
 from tools.offline_runtime.snapshot import ensure_snapshot, snapshot_wanted
 from tools.offline_runtime.upload_probe import UploadProbe
@@ -45,96 +46,10 @@ DEV_FLAGS = (
 #: A line where workerd (or wrangler) reports on a compatibility flag: a flag the date already
 #: enables ("became the default as of"), an experimental one, an unknown one. Cloudflare may
 #: refuse what these say, so the tests fail on any of them (tests/conftest.py).
-_FLAG_REPORT = re.compile(r"compatibility flag", re.IGNORECASE)
-_ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
 
 class DevServerError(RuntimeError):
     """The dev server did not become ready; the message ends with its log tail."""
-
-
-#: (log file, offset) of every dev server this process started: what the tests scan.
-STARTED: list[tuple[Path, int]] = []
-
-
-def flag_reports(lines: list[str]) -> list[str]:
-    """The lines of a dev-server log that report on a compatibility flag."""
-    return [line for line in lines if _FLAG_REPORT.search(line)]
-
-
-def started_flag_reports(under: Path | None = None) -> tuple[int, list[str]]:
-    """How many dev-server logs there are, and their compatibility-flag lines: the logs this
-    process started (from where each start began) and every ``devserver-*.log`` under
-    ``under`` (those of servers other processes started, e.g. ``make dev`` run by a test)."""
-    logs: dict[Path, int] = {}
-    for log, offset in STARTED:
-        logs.setdefault(log.resolve(), offset)
-    for log in sorted(under.rglob("devserver-*.log")) if under is not None else ():
-        logs.setdefault(log.resolve(), 0)
-    found = []
-    for log, offset in logs.items():
-        with log.open("rb") as handle:
-            handle.seek(offset)
-            text = handle.read().decode(errors="replace")
-        lines = flag_reports(_ANSI.sub("", text).splitlines())
-        found += [f"{log.name}: {line}" for line in lines]
-    return len(logs), found
-
-
-class PortTakenError(DevServerError):
-    """Something already listens on the port the dev server was asked to use."""
-
-
-def port_holder(port: int) -> str | None:
-    """Who listens on 127.0.0.1/0.0.0.0 ``port`` (pid and command), None if nobody does.
-
-    Read from /proc: the listening socket's inode, then the process holding it (only
-    processes this user may inspect are found; others are reported as unknown).
-    """
-    inodes = set()
-    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
-        try:
-            lines = Path(table).read_text().splitlines()[1:]
-        except OSError:
-            continue
-        for line in lines:
-            fields = line.split()
-            if fields[3] == "0A" and int(fields[1].rsplit(":", 1)[1], 16) == port:  # LISTEN
-                inodes.add(fields[9])
-    if not inodes:
-        return None
-    for proc in Path("/proc").iterdir():
-        if not proc.name.isdigit():
-            continue
-        try:
-            for fd in (proc / "fd").iterdir():
-                target = os.readlink(fd)
-                if target.startswith("socket:[") and target[8:-1] in inodes:
-                    command = (proc / "cmdline").read_bytes().replace(b"\0", b" ").decode()
-                    return f"pid {proc.name} ({command.strip()[:120]})"
-        except OSError:
-            continue
-    return "a process this user cannot inspect"
-
-
-def check_port_free(port: int) -> None:
-    """``PortTakenError`` naming the port and its holder when something listens on it.
-
-    A dev server must not start on a taken port: wrangler would print its banner, fail
-    with "Address already in use", and every request would reach the other server.
-    """
-    with socket.socket() as sock:
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        try:
-            sock.bind(("127.0.0.1", port))
-            return
-        except OSError:
-            pass
-    holder = port_holder(port) or "another process"
-    raise PortTakenError(
-        f"port {port} is taken by {holder}: stop it (an earlier dev server?) or choose "
-        "another port (make dev PORT=...)"
-    )
 
 
 def config_flags(root: Path) -> list[str]:
@@ -142,12 +57,6 @@ def config_flags(root: Path) -> list[str]:
     text = (root / "wrangler.jsonc").read_text()
     config = json.loads(re.sub(r"^\s*//.*$", "", text, flags=re.MULTILINE))
     return [str(flag) for flag in config.get("compatibility_flags", [])]
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def official_bundle_reachable(timeout: float = 5.0) -> bool:

@@ -34,7 +34,6 @@ import json
 import os
 import re
 import signal
-import socket
 import subprocess
 import threading
 import time
@@ -45,6 +44,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
+from tools.offline_runtime.ports import free_port
 from tools.offline_runtime.processes import spawn
 
 WRAPPER = Path(__file__).with_name("workerd")
@@ -130,7 +130,7 @@ class _Process:
 
     def __init__(self, directory: Path, environment: dict[str, str]) -> None:
         directory.mkdir(parents=True, exist_ok=True)
-        self.port = _free_port()
+        self.port = free_port()
         self.log_path = directory / f"upload-probe-{self.port}.log"
         config = directory / f"upload-probe-{self.port}.capnp"
         # capnp embeds files by paths relative to the config: the worker goes next to it.
@@ -423,12 +423,6 @@ def _loaded(answer: dict[str, Any]) -> bool:
 
 def _ms(seconds: float) -> int:
     return round(seconds * 1000)
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def _handler(probe: UploadProbe) -> type[BaseHTTPRequestHandler]:
