@@ -72,6 +72,32 @@ def test_every_private_detail_is_listed_tried_and_in_use(admin: httpx.Client) ->
     assert answer["allDetailsInUse"] is True
 
 
+def documented_details() -> dict[str, str]:
+    """docs/private-details.md's table: each detail's name and the cell naming its tests."""
+    rows = {}
+    for line in (ROOT / "docs" / "private-details.md").read_text().splitlines():
+        named = re.match(r"\| `([a-z-]+)`", line)
+        if named:
+            rows[named.group(1)] = line.rstrip(" |").rsplit(" | ", 1)[1]
+    return rows
+
+
+def test_every_detail_the_status_lists_is_documented_with_tests_that_exist(
+    admin: httpx.Client,
+) -> None:
+    documented = documented_details()
+    assert {detail["name"] for detail in status(admin)["privateDetails"]} == set(documented)
+    test_sources = "\n".join(path.read_text() for path in (ROOT / "tests").rglob("test_*.py"))
+    for name, cell in documented.items():
+        files = re.findall(r"`(tests/[\w/]+(?:\.py)?)", cell)
+        tests = re.findall(r"\b(test_\w+)", re.sub(r"tests/[\w/]+(\.py)?(::)?", "", cell))
+        assert files or tests, (name, cell)
+        for path in files:
+            assert (ROOT / path).exists(), (name, path)
+        for test in tests:
+            assert f"def {test}(" in test_sources, (name, test)
+
+
 def test_the_status_needs_the_token_and_takes_only_get(
     dispatcher: Dispatcher, admin: httpx.Client
 ) -> None:
