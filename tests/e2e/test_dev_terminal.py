@@ -7,7 +7,7 @@ import httpx
 import pytest
 
 from tests.conftest import Dispatcher, act, create, wait_until_waiting_for_event
-from tools.dev import terminal_lines
+from tools.dev_terminal import terminal_lines
 
 RED = "\x1b[31m✘ \x1b[41;31m[\x1b[41;97mERROR\x1b[41;31m]\x1b[0m \x1b[1m"
 #: Lines as wrangler 4.164 writes them (copied from dev-server logs).

@@ -13,7 +13,7 @@ import pytest
 from dwctl.main import main
 from tests.conftest import Dispatcher
 from tests.e2e.logs_helpers import wait_for_logs
-from tools.dev import terminal_lines
+from tools.dev_terminal import terminal_lines
 
 pytestmark = pytest.mark.workerd
 
