@@ -75,7 +75,13 @@ class RetryOnDisconnect(httpx.HTTPTransport):
         if DISCONNECTED not in body or b"entry.worker.js" not in body:
             return response
         print(f"\nretrying once after a dev-server disconnect: {request.method} {request.url}")
+        RETRIED.append(f"{request.method} {request.url.path}")
         return super().handle_request(request)
+
+
+#: Every request RetryOnDisconnect sent again, counted at the end of the run: how often the
+#: local dev server drops a connection stays visible, not only when a second drop fails.
+RETRIED: list[str] = []
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -148,6 +154,11 @@ def pytest_terminal_summary(terminalreporter: Any) -> None:
         terminalreporter.write_line(f"Python Workers runtime: {_RUNTIME_MODE[0]}")
     for line in [*REPORT, *_FLAG_SCAN]:
         terminalreporter.write_line(line)
+    if _RUNTIME_MODE:
+        sent_again = f": {', '.join(RETRIED[:5])}" if RETRIED else ""
+        terminalreporter.write_line(
+            f"requests sent again after a dev-server disconnect: {len(RETRIED)}{sent_again}"
+        )
 
 
 def create(client: httpx.Client, tenant: str, **options: Any) -> str:
