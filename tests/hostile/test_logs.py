@@ -9,8 +9,9 @@ import pytest
 
 from dispatcher.config import LOG_LIMITS
 from tests.conftest import Dispatcher
-from tests.e2e.logs_helpers import log_lines, logs, wait_for_logs, with_message
+from tests.e2e.logs_helpers import TENANTS, log_lines, logs, wait_for_logs, with_message
 from tests.hostile.conftest import Victim
+from tools.tenant_code import upload, upload_body
 
 pytestmark = pytest.mark.workerd
 
@@ -103,3 +104,21 @@ def test_one_huge_line_is_cut_to_the_entry_limit(admin: httpx.Client, client: ht
     [entry] = wait_for_logs(admin, FORGER, with_message(text), limit=5)[:1]
     assert len(entry["message"].encode()) <= LOG_LIMITS.message_bytes
     assert entry["message"].endswith("cut]")
+
+
+def test_a_tenant_uploaded_under_a_deleted_name_sees_none_of_its_logs(
+    admin: httpx.Client, client: httpx.Client
+) -> None:
+    """The logs live in the identity's index, not under the name: a new owner of the name
+    starts with an empty store."""
+    name, text = f"reborn-logs-{uuid.uuid4().hex[:6]}", marker()
+    code = upload_body(TENANTS / "js-logs")
+    upload(admin, name, code)
+    assert client.get(f"/t/{name}/log", params={"text": text}).status_code == 200
+    wait_for_logs(admin, name, with_message(text))
+    assert admin.delete(f"/admin/tenants/{name}").status_code == 200
+    upload(admin, name, code)
+    after = logs(admin, name, limit=200)
+    assert after["logs"] == [], after
+    assert after["stored"]["entries"] == 0 and after["stored"]["dropped"] == 0, after
+    assert admin.delete(f"/admin/tenants/{name}").status_code == 200
