@@ -98,6 +98,15 @@ def test_delete_without_yes_asks_for_it_before_calling_anything(
     assert "deleting tenant 'acme' cannot be undone: add --yes" in err
 
 
+def test_terminate_unfinished_without_yes_asks_for_it_before_calling_anything(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], other_site: str
+) -> None:
+    monkeypatch.setenv("DW_ADMIN_TOKEN", "t")
+    code, out, err = run(capsys, "--url", other_site, "terminate-unfinished", "acme")
+    assert (code, out) == (1, "")
+    assert "this terminates every unfinished instance of 'acme': add --yes" in err
+
+
 class _AccessGuarded(http.server.BaseHTTPRequestHandler):
     """Cloudflare Access in front of the admin hostname: a service token or its login page."""
 

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..client import AdminClient
+from ..client import AdminClient, AdminError
 
 
 @dataclass(frozen=True)
@@ -48,6 +48,17 @@ COMMANDS: dict[str, Command] = {}
 def arg(*names: str, **options: Any) -> Arg:
     """One argument of a command, as ``ArgumentParser.add_argument(*names, **options)``."""
     return Arg(names, options)
+
+
+def confirmed(help: str) -> Arg:
+    """The ``--yes`` of a command that cannot be undone (see ``require_yes``)."""
+    return arg("--yes", action="store_true", help=f"confirm: {help}")
+
+
+def require_yes(args: Any, what: str) -> None:
+    """Refuse (on stderr, exit code 1) before calling anything, unless ``--yes`` was given."""
+    if not args.yes:
+        raise AdminError(f"{what}: add --yes")
 
 
 def command(name: str, help: str, *args: Arg) -> Callable[[Run], Run]:

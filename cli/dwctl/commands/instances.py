@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..client import AdminClient
-from . import Result, arg, command
+from . import Result, arg, command, confirmed, require_yes
 from .tenants import TENANT
 
 
@@ -63,14 +63,9 @@ _action("restart", "restart one of a tenant's instances from the beginning")
     "terminate-unfinished",
     "terminate every unfinished instance of a tenant",
     TENANT,
-    arg("--yes", action="store_true", help="confirm: this stops all of the tenant's work"),
+    confirmed("this stops all of the tenant's work"),
 )
 def terminate_unfinished(client: AdminClient, args: Any) -> Result:
-    if not args.yes:
-        return Result(
-            {"terminated": 0},
-            f"this terminates every unfinished instance of {args.tenant}: add --yes to do it",
-            exit_code=1,
-        )
+    require_yes(args, f"this terminates every unfinished instance of {args.tenant!r}")
     answer = client.terminate_unfinished(args.tenant)
     return Result(answer, f"{args.tenant}: {answer['terminated']} instance(s) terminated")

@@ -7,7 +7,7 @@ from typing import Any
 
 from ..client import AdminClient, AdminError
 from ..code import upload_body
-from . import Result, arg, command
+from . import Result, arg, command, confirmed, require_yes
 
 TENANT = arg("tenant", help="the tenant's id (lowercase letters, digits, '-')")
 
@@ -83,11 +83,10 @@ def rollback(client: AdminClient, args: Any) -> Result:
     "delete",
     "delete a tenant: terminate its unfinished instances, remove its code and identity",
     TENANT,
-    arg("--yes", action="store_true", help="confirm: this cannot be undone"),
+    confirmed("this cannot be undone"),
 )
 def delete(client: AdminClient, args: Any) -> Result:
-    if not args.yes:
-        raise AdminError(f"deleting tenant {args.tenant!r} cannot be undone: add --yes")
+    require_yes(args, f"deleting tenant {args.tenant!r} cannot be undone")
     answer = client.delete(args.tenant)
     return Result(
         answer,
