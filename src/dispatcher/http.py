@@ -35,8 +35,21 @@ CREDENTIAL_HEADERS = frozenset(
 #: tenant's service worker take a scope beyond its own path and intercept other tenants'
 #: pages; a cookie goes with every tenant's requests (none ever reaches tenant code: see
 #: ``CREDENTIAL_HEADERS``) and enough of them make every request too large to be served;
-#: ``Clear-Site-Data`` wipes what every tenant's pages stored.
-ORIGIN_WIDE_HEADERS = frozenset({"service-worker-allowed", "set-cookie", "clear-site-data"})
+#: ``Clear-Site-Data`` wipes what every tenant's pages stored; ``NEL`` with ``Report-To``
+#: would have browsers report failed requests to any tenant's pages (their URLs) to the
+#: tenant's endpoint; ``Alt-Svc`` and ``Strict-Transport-Security`` set how browsers reach
+#: the whole host.
+ORIGIN_WIDE_HEADERS = frozenset(
+    {
+        "service-worker-allowed",
+        "set-cookie",
+        "clear-site-data",
+        "nel",
+        "report-to",
+        "alt-svc",
+        "strict-transport-security",
+    }
+)
 
 _CONTENT_LENGTH = re.compile(r"[0-9]{1,16}")
 #: ASCII digits only: ``str.isdigit()`` also takes a superscript two (which ``int()``

@@ -76,10 +76,19 @@ def test_a_tenants_answer_loses_the_headers_that_act_on_every_tenants_pages(
     client: httpx.Client, routed: str
 ) -> None:
     """A service worker scope beyond the tenant's path, cookies (a cookie bomb at Path=/),
-    and Clear-Site-Data would reach every tenant's pages (and the console, on one hostname)."""
+    Clear-Site-Data, error reports on every page (NEL, Report-To) and how browsers reach the
+    host (Alt-Svc, HSTS) would reach every tenant's pages (and the console, on one hostname)."""
     response = client.get("/t/header-echo/origin-wide")
     assert response.status_code == 201, response.text
     assert response.text == "answer"
-    for name in ("service-worker-allowed", "set-cookie", "clear-site-data"):
+    for name in (
+        "service-worker-allowed",
+        "set-cookie",
+        "clear-site-data",
+        "nel",
+        "report-to",
+        "alt-svc",
+        "strict-transport-security",
+    ):
         assert name not in response.headers, (routed, name, response.headers)
     assert response.headers["x-tenant-header"] == "kept"
