@@ -140,7 +140,7 @@ workers.import_from_javascript = lambda name: (
     js.libraryModule if name == "dynamic_workflows.mjs" else imported(name))
 from dynamic_workflows.runtime.binding import DynamicWorkflowBinding
 from dynamic_workflows.runtime.entrypoint import create_dynamic_workflow_entrypoint
-from dynamic_workflows.core import wrap_params
+from dynamic_workflows.core.envelope import wrap_params
 from dynamic_workflows import to_js
 import js
 

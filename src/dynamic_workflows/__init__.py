@@ -10,8 +10,8 @@ from __future__ import annotations
 from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
-from .core import (
-    DEFAULT_SCOPE_KEY,
+from .core.details import private_details, record_detail
+from .core.errors import (
     BindingNotExportedError,
     DispatcherInternalError,
     DynamicWorkflowsError,
@@ -26,11 +26,9 @@ from .core import (
     MissingDispatcherMetadataError,
     MissingWorkflowBindingError,
     QuotaExceededError,
-    TenantScope,
     WorkflowEngineError,
-    private_details,
-    record_detail,
 )
+from .core.scoping import DEFAULT_SCOPE_KEY, TenantScope
 
 #: The library's version (the wheel's, from pyproject.toml's dynamic version).
 __version__ = "0.1.0"

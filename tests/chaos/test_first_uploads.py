@@ -11,7 +11,7 @@ from typing import Any
 import httpx
 import pytest
 
-from dynamic_workflows.core import TenantScope
+from dynamic_workflows import TenantScope
 from tests.chaos.conftest import CHAOS_TENANT, FINAL, Chaos, fresh_name, record
 
 pytestmark = pytest.mark.workerd

@@ -197,6 +197,6 @@ def test_a_delete_in_a_create_storm_ends_everything_and_the_name_starts_afresh(
 
 
 def engine_id(tenant: dict[str, Any], instance_id: str) -> str:
-    from dynamic_workflows.core import TenantScope  # noqa: PLC0415
+    from dynamic_workflows import TenantScope  # noqa: PLC0415
 
     return TenantScope.for_value(tenant["uid"]).scope(instance_id)

@@ -6,7 +6,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from dynamic_workflows.core import MissingDispatcherMetadataError, unwrap_params, wrap_params
+from dynamic_workflows.core.envelope import unwrap_params, wrap_params
+from dynamic_workflows.core.errors import MissingDispatcherMetadataError
 
 json_data = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(),

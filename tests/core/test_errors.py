@@ -1,6 +1,6 @@
 """Errors that crossed RPC as named JavaScript errors come back as the library's own classes."""
 
-from dynamic_workflows.core import (
+from dynamic_workflows.core.errors import (
     DynamicWorkflowsError,
     InstanceAlreadyExistsError,
     InstanceNotFoundError,

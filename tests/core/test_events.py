@@ -1,7 +1,14 @@
 """The tenant's run sees the whole event, with its own instance id."""
 
-from dynamic_workflows.core import TenantScope, engine_abort, run_scope, tenant_event
-from dynamic_workflows.core.events import RunFailure, python_exception, run_failure
+from dynamic_workflows.core.events import (
+    RunFailure,
+    engine_abort,
+    python_exception,
+    run_failure,
+    run_scope,
+    tenant_event,
+)
+from dynamic_workflows.core.scoping import TenantScope
 
 ACME = TenantScope.for_value("acme")
 ENGINE_EVENT = {

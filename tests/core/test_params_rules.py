@@ -17,9 +17,8 @@ from typing import Any
 
 import pytest
 
-from dynamic_workflows.core import InvalidParamsError, check_params
-from dynamic_workflows.core.errors import PREFIX
-from dynamic_workflows.core.rules import REFUSALS
+from dynamic_workflows.core.errors import PREFIX, InvalidParamsError
+from dynamic_workflows.core.rules import REFUSALS, check_params
 
 ROOT = Path(__file__).resolve().parents[2]
 CASES: list[dict[str, Any]] = json.loads((ROOT / "tests/vectors/params.json").read_text())["cases"]

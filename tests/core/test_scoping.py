@@ -6,8 +6,13 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from dynamic_workflows.core import TENANT_ID_MAX_LENGTH, InvalidInstanceIdError, TenantScope
-from dynamic_workflows.core.scoping import ENGINE_ID_MAX_LENGTH, check_engine_id
+from dynamic_workflows.core.errors import InvalidInstanceIdError
+from dynamic_workflows.core.scoping import (
+    ENGINE_ID_MAX_LENGTH,
+    TENANT_ID_MAX_LENGTH,
+    TenantScope,
+    check_engine_id,
+)
 
 engine_ids = st.from_regex(r"[a-zA-Z0-9_][a-zA-Z0-9_-]{0,82}", fullmatch=True)
 scope_values = st.text(min_size=1) | st.integers()

@@ -5,18 +5,17 @@ from collections.abc import Mapping
 
 import pytest
 
-from dynamic_workflows.core import (
-    METADATA_KEY,
+from dynamic_workflows.core.envelope import METADATA_KEY
+from dynamic_workflows.core.errors import (
     InstanceAlreadyExistsError,
     InstanceNotFoundError,
     InvalidBatchError,
     InvalidInstanceIdError,
     InvalidMetadataError,
-    TenantBinding,
-    TenantScope,
     WorkflowEngineError,
 )
-from dynamic_workflows.core.tenancy import engine_refusal
+from dynamic_workflows.core.scoping import TenantScope
+from dynamic_workflows.core.tenancy import TenantBinding, engine_refusal
 from dynamic_workflows.core.validation import ENVELOPE_OVERHEAD
 
 ACME = {"tenantId": "acme", "codeVersion": "v1"}

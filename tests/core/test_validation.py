@@ -5,12 +5,12 @@ import json
 
 import pytest
 
-from dynamic_workflows.core import (
-    MAX_PAYLOAD_BYTES,
+from dynamic_workflows.core.errors import (
     InvalidBatchError,
     InvalidCreateOptionsError,
     InvalidMetadataError,
 )
+from dynamic_workflows.core.rules import MAX_PAYLOAD_BYTES
 from dynamic_workflows.core.validation import (
     ENVELOPE_OVERHEAD,
     check_batch,

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import httpx
 import pytest
 
-from dynamic_workflows.core import TenantScope
+from dynamic_workflows import TenantScope
 from tests.conftest import (
     Dispatcher,
     act,

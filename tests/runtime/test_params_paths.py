@@ -21,7 +21,7 @@ from typing import Any
 import httpx
 import pytest
 
-from dynamic_workflows.core import TenantBinding
+from dynamic_workflows.core.tenancy import TenantBinding
 from tests.conftest import poll_status
 from tests.runtime.params_vectors import CASES, JS_CASES, expected
 

@@ -17,8 +17,9 @@ from typing import Any, cast
 from js import Promise
 from pyodide.ffi import create_once_callable, jsnull  # type: ignore[attr-defined]
 
-from ..core import Admission, DynamicWorkflowsError, Reservation, TenantBinding
-from ..core.admission import NativeAdmission
+from ..core.admission import Admission, NativeAdmission, Reservation
+from ..core.errors import DynamicWorkflowsError
+from ..core.tenancy import TenantBinding
 from .convert import is_null, to_js, to_py
 from .errors import error_pair, internal_error
 

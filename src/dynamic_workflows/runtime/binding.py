@@ -19,15 +19,10 @@ from js import Object
 from pyodide.ffi import JsException, create_proxy
 from workers import WorkerEntrypoint, import_from_javascript
 
-from ..core import (
-    DEFAULT_SCOPE_KEY,
-    Admission,
-    BindingNotExportedError,
-    MissingWorkflowBindingError,
-    PreparedCreate,
-    TenantBinding,
-)
-from ..core.tenancy import engine_refusal
+from ..core.admission import Admission
+from ..core.errors import BindingNotExportedError, MissingWorkflowBindingError
+from ..core.scoping import DEFAULT_SCOPE_KEY
+from ..core.tenancy import PreparedCreate, TenantBinding, engine_refusal
 from . import javascript, raw_args
 from .admitting import Admitting, cancelled_on_refusal, reserve
 from .convert import is_null, to_js, to_py

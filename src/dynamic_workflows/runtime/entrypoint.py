@@ -19,8 +19,9 @@ from js import Object
 from pyodide.ffi import JsProxy, create_proxy, jsnull  # type: ignore[attr-defined]
 from workers import WorkflowEntrypoint
 
-from ..core import DEFAULT_SCOPE_KEY, run_scope, tenant_event, unwrap_params
-from ..core.events import run_failure
+from ..core.envelope import unwrap_params
+from ..core.events import run_failure, run_scope, tenant_event
+from ..core.scoping import DEFAULT_SCOPE_KEY
 from . import javascript
 from .convert import to_js, to_py
 from .errors import Rejection, to_js_error

@@ -28,8 +28,9 @@ from typing import Any, ParamSpec, TypeVar
 from js import Error, Object, console
 from pyodide.ffi import JsException, create_once_callable
 
-from ..core import DispatcherInternalError, DynamicWorkflowsError, details
+from ..core import details
 from ..core.details import record_detail
+from ..core.errors import DispatcherInternalError, DynamicWorkflowsError
 from .convert import to_js
 
 THENABLE = "error-thenable"

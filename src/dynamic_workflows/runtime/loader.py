@@ -44,9 +44,10 @@ from typing import Any
 from js import Object, Uint8Array
 from pyodide.ffi import create_proxy, jsnull  # type: ignore[attr-defined]
 
-from ..core import DEFAULT_SCOPE_KEY, TenantBinding
 from ..core.flags import PYTHON_DYNAMIC_WORKER_FLAGS, dynamic_worker_flags
 from ..core.rules import rules_for_javascript
+from ..core.scoping import DEFAULT_SCOPE_KEY
+from ..core.tenancy import TenantBinding
 from . import javascript, sdk_workflows_js, tenant_env
 from .binding import wrap_workflow_binding
 from .convert import to_js

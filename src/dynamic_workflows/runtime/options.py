@@ -17,9 +17,10 @@ from typing import Any
 
 from js import JSON, Array, Object
 
-from ..core import InvalidParamsError, TenantBinding
 from ..core.envelope import METADATA_KEY, PARAMS_KEY
+from ..core.errors import InvalidParamsError
 from ..core.rules import check_params
+from ..core.tenancy import TenantBinding
 from ..core.validation import check_batch
 from .convert import is_js, is_null, to_js
 
