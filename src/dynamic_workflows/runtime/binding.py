@@ -25,7 +25,7 @@ from ..core.scoping import DEFAULT_SCOPE_KEY
 from ..core.tenancy import PreparedCreate, TenantBinding, engine_refusal
 from . import javascript, raw_args
 from .admitting import Admitting, cancelled_on_refusal, reserve
-from .convert import is_null, to_js, to_py
+from .convert import is_null, js_function, to_js, to_py
 from .errors import error_pair, tenant_facing
 from .options import engine_options, read_batch, read_create, tenant_of
 from .surface import RpcSurface
@@ -119,7 +119,7 @@ async def _get(call: _Call, id: Any = None) -> Any:
     engine_id = tenant.engine_id(id)
     answer = Object.new()  # not yet a thenable: see library.mjs's adopt
     prefix = tenant.scope.prefix if tenant.scope is not None else None
-    javascript.module().getInto(answer, workflow, engine_id, id, _refused_proxy(), prefix)
+    javascript.module().getInto(answer, workflow, engine_id, id, js_function(_refused), prefix)
     return answer
 
 
@@ -157,12 +157,6 @@ def _engine_ids(prepared: list[PreparedCreate]) -> list[str]:
 @cache
 def _workers_module() -> Any:
     return import_from_javascript("cloudflare:workers")
-
-
-@cache
-def _refused_proxy() -> Any:
-    """``_refused`` as a JavaScript function, made once: library.mjs calls it on a refusal."""
-    return create_proxy(_refused)
 
 
 def _refused(message: Any, instance_id: Any, prefix: Any) -> Any:

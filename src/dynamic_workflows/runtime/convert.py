@@ -10,10 +10,12 @@ a JavaScript caller would expect. JavaScript values already on the JS side
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable
+from functools import cache
 from typing import Any
 
 from js import Date, Object
-from pyodide.ffi import JsProxy, jsnull  # type: ignore[attr-defined]
+from pyodide.ffi import JsProxy, create_proxy, jsnull  # type: ignore[attr-defined]
 from pyodide.ffi import to_js as _to_js
 
 
@@ -58,6 +60,13 @@ def to_py(value: Any) -> Any:
 def is_null(value: Any) -> bool:
     """True for a JS ``null`` or ``undefined`` as Pyodide hands it over."""
     return value is None or value is jsnull
+
+
+@cache
+def js_function(function: Callable[..., Any]) -> Any:
+    """A module's ``function`` as a JavaScript function, made once per isolate (JavaScript
+    calls it back on every create or run; a proxy made per call would have to be destroyed)."""
+    return create_proxy(function)
 
 
 def _with_js_nulls(value: Any) -> Any:

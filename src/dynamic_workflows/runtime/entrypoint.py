@@ -12,7 +12,6 @@ from __future__ import annotations
 import asyncio
 import inspect
 from collections.abc import Awaitable, Callable
-from functools import cache
 from typing import Any, Protocol
 
 from js import Object
@@ -23,7 +22,7 @@ from ..core.envelope import unwrap_params
 from ..core.events import run_failure, run_scope, tenant_event
 from ..core.scoping import DEFAULT_SCOPE_KEY
 from . import javascript
-from .convert import to_js, to_py
+from .convert import js_function, to_js, to_py
 from .errors import Rejection, to_js_error
 
 LoadRunner = Callable[..., Any | Awaitable[Any]]
@@ -93,7 +92,7 @@ def dispatch_workflow(
     if pending:  # load_runner answers later: the module awaits it (and destroys the proxy)
         runner = create_proxy(asyncio.ensure_future(runner))
     answer = Object.new()  # not yet a thenable: see library.mjs's adopt
-    js.runInto(answer, runner, pending, tenant_event_js, step, _failure_proxy())
+    js.runInto(answer, runner, pending, tenant_event_js, step, js_function(_failure))
     return answer
 
 
@@ -122,12 +121,6 @@ def create_dynamic_workflow_entrypoint(
             return dispatch_workflow(self, event, step, load_runner, scope_key=scope_key)
 
     return DynamicWorkflow
-
-
-@cache
-def _failure_proxy() -> Any:
-    """``_failure`` as a JavaScript function, made once: it is the catch of every run."""
-    return create_proxy(_failure)
 
 
 def _failure(name: Any, message: Any) -> Any:
