@@ -43,7 +43,7 @@ def to_js(value: Any) -> Any:
     if is_js(value):
         return value
     return _to_js(
-        _with_js_nulls(value),
+        _swap_nulls(value, None, jsnull),
         dict_converter=Object.fromEntries,
         default_converter=_to_js_default,
         create_pyproxies=False,
@@ -54,7 +54,7 @@ def to_py(value: Any) -> Any:
     """A JS value to Python data: objects to dicts, ``null`` to None, Date to datetime."""
     if not is_js(value):
         return None if value is jsnull else value
-    return _without_js_nulls(value.to_py(default_converter=_to_py_default))
+    return _swap_nulls(value.to_py(default_converter=_to_py_default), jsnull, None)
 
 
 def is_null(value: Any) -> bool:
@@ -69,23 +69,14 @@ def js_function(function: Callable[..., Any]) -> Any:
     return create_proxy(function)
 
 
-def _with_js_nulls(value: Any) -> Any:
-    if value is None:
-        return jsnull
+def _swap_nulls(value: Any, null: Any, replacement: Any) -> Any:
+    """``value`` with ``null`` (None, or JavaScript's) replaced, in dicts and lists too."""
+    if value is null:
+        return replacement
     if isinstance(value, dict):
-        return {key: _with_js_nulls(item) for key, item in value.items()}
+        return {key: _swap_nulls(item, null, replacement) for key, item in value.items()}
     if isinstance(value, list):
-        return [_with_js_nulls(item) for item in value]
-    return value
-
-
-def _without_js_nulls(value: Any) -> Any:
-    if value is jsnull:
-        return None
-    if isinstance(value, dict):
-        return {key: _without_js_nulls(item) for key, item in value.items()}
-    if isinstance(value, list):
-        return [_without_js_nulls(item) for item in value]
+        return [_swap_nulls(item, null, replacement) for item in value]
     return value
 
 
