@@ -54,7 +54,7 @@ def tenant_facing(method: Callable[P, Awaitable[R]]) -> Callable[P, Awaitable[R 
             error = internal_error(exc)
         if not _thenable["honoured"]:
             raise error
-        return rejected(error)
+        return Rejection(to_js_error(error))
 
     return guarded
 
@@ -88,27 +88,17 @@ class Rejection:
         self.js_object.then = create_once_callable(then)
 
 
-def rejected(exc: Exception) -> Rejection:
-    """``exc`` as a named JS error, for the RPC caller."""
-    return Rejection(to_js_error(exc))
-
-
 def to_js_error(exc: Exception) -> Any:
     """A JS Error with the exception's class as ``name`` and its message, nothing more."""
-    return named_js_error(type(exc).__name__, str(exc))
+    error = Error.new(str(exc))
+    error.name = type(exc).__name__
+    return error
 
 
 def error_pair(error: Exception) -> Any:
     """``[name, message]`` of ``error`` as a JS array: library.mjs makes the Error from it
     (a JavaScript error returned from Python would come back wrapped in a PythonError)."""
     return to_js([type(error).__name__, str(error)])
-
-
-def named_js_error(name: str, message: str) -> Any:
-    """A JS Error with this ``name`` and ``message``."""
-    error = Error.new(message)
-    error.name = name
-    return error
 
 
 def internal_error(exc: BaseException) -> DispatcherInternalError:
