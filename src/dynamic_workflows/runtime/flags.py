@@ -23,8 +23,8 @@ DEVELOPMENT_FLAG = "python_workers_development"
 NO_DEDICATED_SNAPSHOT_FLAG = "disable_python_dedicated_snapshot"
 
 
-def compat_flag(name: str) -> bool:
-    """True when this worker runs with compatibility flag ``name``."""
+def development_runtime() -> bool:
+    """True on workerd's development Pyodide bundle (``python_workers_development``)."""
     try:
         if _forced["reason"] is not None:
             raise ImportError(_forced["reason"])
@@ -34,15 +34,10 @@ def compat_flag(name: str) -> bool:
             record_detail(DETAIL, False, f"no module _cloudflare_compat_flags ({exc})")
         return False
     record_detail(DETAIL, True)
-    return bool(getattr(flags, name, False))
+    return bool(getattr(flags, DEVELOPMENT_FLAG, False))
 
 
 def force_fallback(reason: str | None) -> None:
     """Tests only: read every flag as off (``reason``), or read them again (None)."""
     _forced["reason"] = reason
     development_runtime()
-
-
-def development_runtime() -> bool:
-    """True on workerd's development Pyodide bundle (``python_workers_development``)."""
-    return compat_flag(DEVELOPMENT_FLAG)
