@@ -22,7 +22,7 @@ any Workflow binding the same way (a normal Worker's too), and also takes
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any
 
@@ -33,13 +33,6 @@ from .core.errors import error_from_rpc
 from .core.rules import check_params
 
 _UNSET: Any = object()
-
-
-def check_create(args: Sequence[Any], kwargs: Mapping[str, Any]) -> None:
-    """Check the params of ``create(options)`` or ``create(id=..., params=...)``."""
-    options = args[0] if args and isinstance(args[0], Mapping) else kwargs
-    if "params" in options:
-        check_params(options["params"])
 
 
 def check_batch(batch: Any) -> None:
@@ -115,8 +108,9 @@ class Workflows:
     async def create(self, options: Mapping[str, Any] | None = None, /, **kw: Any) -> Instance:
         """``create({"id": ..., "params": ...})`` or ``create(id=..., params=...)``."""
         if options is None or isinstance(options, Mapping):
-            (options,) = _options(options, kw) or ({},)
-            check_create((options,), {})
+            options = {**(options or {}), **kw}
+            if "params" in options:
+                check_params(options["params"])
         with library_errors():  # anything else: the dispatcher says what create() takes
             return Instance(await self._binding.create(python_to_rpc(options)))
 
