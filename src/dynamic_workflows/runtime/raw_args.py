@@ -27,7 +27,6 @@ from .errors import Rejection, check_thenable
 from .surface import RpcSurface
 
 DETAIL = "raw-rpc-arguments"
-_MARK = "__dynamic_workflows_raw__"
 _state: dict[str, Any] = {"original": None, "forced": None, "checked": False}
 
 
@@ -81,9 +80,6 @@ def _introspection_module() -> ModuleType | None:
 
 
 def _raw_for_surfaces(original: Callable[..., Any]) -> Callable[..., Any]:
-    if getattr(original, _MARK, False):
-        return original
-
     async def wrapper_func(relaxed: Any, inst: Any, prop: str, *args: Any, **kwargs: Any) -> Any:
         if type(inst) is not RpcSurface:
             return await original(relaxed, inst, prop, *args, **kwargs)
@@ -92,5 +88,4 @@ def _raw_for_surfaces(original: Callable[..., Any]) -> Callable[..., Any]:
             result = await result
         return result.js_object if isinstance(result, Rejection) else result
 
-    setattr(wrapper_func, _MARK, True)
     return wrapper_func
