@@ -62,11 +62,6 @@ def engine_abort(message: str) -> str | None:
     return match.group(1) if match else None
 
 
-#: The name the Workflows engine gives a step error it must not retry; it also
-#: accepts a message that starts with it (how workerd folds a custom error name
-#: into the message when it passes an error over RPC).
-NON_RETRYABLE_ERROR_NAME = "NonRetryableError"
-
 _TRACEBACK_HEADER = re.compile(
     r"(?P<margin>[ |+]*)(?:Exception Group )?Traceback \(most recent call last\):"
 )
