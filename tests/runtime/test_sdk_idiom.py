@@ -37,7 +37,6 @@ def test_the_sdk_wraps_the_dispatched_binding_as_a_workflow_binding(client: http
     response = client.get(f"{TENANT}/runtime/flags")
     assert response.status_code == 200, response.text
     assert response.json()["bindingIsTheLibrarysWorkflows"] is True
-    assert response.json()["sdkWorkflowWrapper"] is True
 
 
 @pytest.mark.parametrize("idiom", IDIOMS)

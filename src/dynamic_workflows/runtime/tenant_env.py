@@ -44,13 +44,6 @@ def install(names: Iterable[str]) -> None:
         sys.meta_path.insert(0, _PatchOnLoad())
 
 
-def installed() -> bool:
-    """True when the loaded SDK wraps the named env entries as Workflow bindings."""
-    module = sys.modules.get(SDK_RPC)
-    env_wrapper = getattr(module, "_EnvWrapper", None)
-    return bool(getattr(env_wrapper, _MARK, False))
-
-
 def check(rpc: ModuleType) -> str | None:
     """What ``rpc`` (the SDK's module) lacks for the hook, recorded; None when it has it all."""
     helper = getattr(getattr(rpc, "_EnvWrapper", None), "_getattr_helper", None)

@@ -119,7 +119,6 @@ class Default(WorkerEntrypoint):
             return Response.json(
                 {
                     "bindingIsTheLibrarysWorkflows": isinstance(self.env.WORKFLOWS, Workflows),
-                    "sdkWorkflowWrapper": tenant_env.installed(),
                     "developmentRuntime": development_runtime(),
                 }
             )
