@@ -19,7 +19,7 @@ from pyodide.ffi import JsProxy, create_proxy, jsnull  # type: ignore[attr-defin
 from workers import WorkflowEntrypoint
 
 from ..core.envelope import unwrap_params
-from ..core.events import run_failure, run_scope, tenant_event
+from ..core.events import FORWARDED_KEYS, run_failure, run_scope, tenant_event
 from ..core.scoping import DEFAULT_SCOPE_KEY
 from . import javascript
 from .convert import js_function, to_js, to_py
@@ -27,7 +27,8 @@ from .errors import Rejection, to_js_error
 
 LoadRunner = Callable[..., Any | Awaitable[Any]]
 
-_EVENT_KEYS = ("instanceId", "timestamp", "workflowName", "schedule")
+#: What the tenant's event is made of (``core.events.tenant_event``), besides the payload.
+_EVENT_KEYS = ("instanceId", *FORWARDED_KEYS)
 
 
 class _HasEnvAndCtx(Protocol):
