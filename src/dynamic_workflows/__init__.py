@@ -46,7 +46,6 @@ if TYPE_CHECKING:
     from .runtime.loader import (
         INHERIT_NETWORK,
         load_tenant_worker,
-        python_tenant_modules,
         tenant_worker_code,
     )
     from .runtime.raw_args import raw_rpc_arguments
@@ -68,7 +67,6 @@ _RUNTIME = {
     "INHERIT_NETWORK": "loader",
     "development_runtime": "flags",
     "load_tenant_worker": "loader",
-    "python_tenant_modules": "loader",
     "tenant_worker_code": "loader",
 }
 
@@ -101,7 +99,6 @@ __all__ = [
     "is_null",
     "load_tenant_worker",
     "private_details",
-    "python_tenant_modules",
     "raw_rpc_arguments",
     "record_detail",
     "tenant_worker_code",
