@@ -28,21 +28,12 @@ class _Detail:
     logged: bool = False
 
 
-_DETAILS: dict[str, _Detail] = {}
-
-
 def _stderr(line: str) -> None:
     print(line, file=sys.stderr)
 
 
 #: Where the fallback lines go; the runtime adapter points it at ``console.warn``.
 warn: list[Callable[[str], None]] = [_stderr]
-
-
-def declare_detail(name: str, what: str, fallback: str) -> None:
-    """Make ``name`` known (not tried yet): what it is, and what happens without it."""
-    if name not in _DETAILS:
-        _DETAILS[name] = _Detail(what, fallback)
 
 
 def record_detail(
@@ -56,10 +47,9 @@ def record_detail(
     """Record whether detail ``name`` is in use in this isolate; log its first fallback.
 
     ``reason`` says why it fell back. ``what`` and ``fallback`` describe a detail not
-    declared before (a dispatcher's own).
+    listed before (a dispatcher's own).
     """
-    declare_detail(name, what, fallback)
-    detail = _DETAILS[name]
+    detail = _DETAILS.setdefault(name, _Detail(what, fallback))
     detail.in_use, detail.reason = in_use, (None if in_use else reason or "unknown")
     if not in_use and not detail.logged:
         detail.logged = True
@@ -100,9 +90,8 @@ LIBRARY_DETAILS = {
         "refusals are raised: the library's message inside a traceback, never a success",
     ),
 }
-
-for _name, (_what, _fallback) in LIBRARY_DETAILS.items():
-    declare_detail(_name, _what, _fallback)
+#: Every detail by name: the library's, then any a dispatcher records.
+_DETAILS = {name: _Detail(what, fallback) for name, (what, fallback) in LIBRARY_DETAILS.items()}
 
 
 def private_details() -> list[dict[str, object]]:
