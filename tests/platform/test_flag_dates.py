@@ -15,7 +15,12 @@ from pathlib import Path
 import pytest
 
 from dispatcher.uploads import ALLOWED_FLAGS
-from dynamic_workflows.core.flags import DEFAULT_FROM, WORKERD_VERSION, redundancy_message
+from dynamic_workflows.core.flags import (
+    DEFAULT_FROM,
+    PYTHON_DYNAMIC_WORKER_FLAGS,
+    WORKERD_VERSION,
+    redundancy_message,
+)
 from dynamic_workflows.runtime.flags import DEVELOPMENT_FLAG, NO_DEDICATED_SNAPSHOT_FLAG
 from tools.offline_runtime.devserver import DEV_FLAGS
 from tools.offline_runtime.pins import NPM
@@ -24,8 +29,6 @@ from .workerd_probe import flag_warnings, newest_date
 
 DATED = sorted(flag for flag, since in DEFAULT_FROM.items() if since is not None)
 UNDATED = sorted(flag for flag, since in DEFAULT_FROM.items() if since is None)
-#: The library's own flags for Python tenants (runtime/loader.py PYTHON_FLAGS).
-LIBRARY_FLAGS = {"python_workers", "enable_python_external_sdk"}
 
 
 def the_day_before(date: str) -> str:
@@ -38,7 +41,7 @@ def test_the_table_was_read_from_the_pinned_workerd() -> None:
 
 def test_the_table_covers_every_flag_the_project_names() -> None:
     named = {*ALLOWED_FLAGS, *DEV_FLAGS, DEVELOPMENT_FLAG, NO_DEDICATED_SNAPSHOT_FLAG}
-    assert named | LIBRARY_FLAGS <= set(DEFAULT_FROM)
+    assert named | set(PYTHON_DYNAMIC_WORKER_FLAGS) <= set(DEFAULT_FROM)
 
 
 @pytest.mark.parametrize("flag", DATED)

@@ -44,7 +44,7 @@ from typing import Any
 from js import Object, Uint8Array
 from pyodide.ffi import create_proxy, jsnull  # type: ignore[attr-defined]
 
-from ..core.flags import PYTHON_DYNAMIC_WORKER_FLAGS, dynamic_worker_flags
+from ..core.flags import dynamic_worker_flags
 from ..core.rules import rules_for_javascript
 from ..core.scoping import DEFAULT_SCOPE_KEY
 from ..core.tenancy import TenantBinding
@@ -53,8 +53,6 @@ from .binding import wrap_workflow_binding
 from .convert import to_js
 from .flags import DEVELOPMENT_FLAG, NO_DEDICATED_SNAPSHOT_FLAG, development_runtime
 
-#: Flags every Python tenant gets: Python, on the SDK added to its modules.
-PYTHON_FLAGS = PYTHON_DYNAMIC_WORKER_FLAGS
 #: Module paths the library fills in for Python tenants.
 RESERVED_PREFIXES = ("python_modules/",)
 #: The ``.pth`` file that wraps the tenant's binding as a Workflow binding for the SDK.
