@@ -82,7 +82,7 @@ function leastBytes(/** @type {unknown} */ value) {
 
 /**
  * Whether `params` (under `path`) would reach the engine as sent and fit in `limit` bytes of
- * JSON: {ok: true, size} or {ok: false, message}. Without a limit, only the kinds are checked.
+ * JSON: {ok: true, size} or {ok: false, message}.
  *
  * The walk comes first: serialising calls any toJSON it meets, and a function in params is
  * an RPC stub, so JSON.stringify would call back into the tenant. It counts the bytes the
@@ -90,17 +90,16 @@ function leastBytes(/** @type {unknown} */ value) {
  * nested pairs of one object are a small RPC message and 2**30 copies), and stops past the
  * limit.
  * @param {unknown} params
- * @param {number} [limit]
+ * @param {number} limit
  * @param {string} [path]
  * @returns {Inspected}
  */
-export function checkParams(params, limit = Infinity, path = 'params') {
+export function checkParams(params, limit, path = 'params') {
   const plain = plainData(params, limit);
   if (plain === false) {
     const refused = firstRefused(params, path, limit);
     if (refused !== null) return refused;  // else an object was only shared, not cyclic
   }
-  if (limit === Infinity) return { ok: true, size: 0 };
   const size = plain !== false && plain > limit ? plain : utf8Length(JSON.stringify(params));
   return size > limit ? { ok: false, message: refusal('over-limit', path, String(limit)) } : { ok: true, size };
 }
