@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .errors import InvalidMetadataError
-from .scoping import TenantScope, scope_value
+from .scoping import TenantScope
 
 FORWARDED_KEYS = ("timestamp", "workflowName", "schedule")
 
@@ -42,7 +42,7 @@ def run_scope(metadata: Any, scope_key: str | None) -> TenantScope | None:
     if scope_key is None or not isinstance(metadata, Mapping):
         return None
     try:
-        return TenantScope.for_value(scope_value(metadata, scope_key))
+        return TenantScope.from_metadata(metadata, scope_key)
     except InvalidMetadataError:
         return None
 
