@@ -20,7 +20,15 @@ def test_the_sdk_helper_the_library_carries_is_the_vendored_sdks_own() -> None:
 
 
 def test_the_helper_goes_where_the_sdk_imports_it_from() -> None:
-    assert sdk_workflows_js.MODULE_NAME == "python_modules/workers/workflows.js"
+    """The SDK imports it as its prefix plus ``workflows.js`` (``workers/utils.py``,
+    ``workers/entrypoints.py``); a tenant given it elsewhere could not run a Workflow."""
+    sdk = ROOT / "python_modules" / "workers"
+    prefix = re.search(r'^_SDK_JS_MODULE_PREFIX = "(.+)"$', (sdk / "utils.py").read_text(), re.M)
+    assert prefix is not None, "the SDK no longer names where its JavaScript modules are"
+    imported = re.findall(
+        r'import_sdk_javascript_module_async\("(.+?)"\)', (sdk / "entrypoints.py").read_text()
+    )
+    assert [prefix.group(1) + name for name in imported] == [sdk_workflows_js.MODULE_NAME]
 
 
 def test_the_dispatcher_config_has_only_the_rules_for_its_javascript_and_the_consoles() -> None:
