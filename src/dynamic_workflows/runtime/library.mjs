@@ -171,20 +171,12 @@ function firstRefused(/** @type {unknown} */ params, /** @type {string} */ root,
 
 // eslint-disable-next-line no-control-regex -- ASCII is 0x00 to 0x7f, control characters included
 const ASCII = /^[\x00-\x7f]*$/;
+const UTF8 = new TextEncoder();
 
 /** The UTF-8 length of `text`, the one count of a size the library makes. */
 function utf8Length(/** @type {string | undefined} */ text) {
   if (text === undefined) return 0;
-  if (ASCII.test(text)) return text.length;  // one native scan for the common case
-  let size = text.length;
-  for (let i = 0; i < text.length; i++) {
-    const code = text.charCodeAt(i);
-    if (code < 0x80) continue;
-    if (code < 0x800) size += 1;
-    else if (code >= 0xd800 && code <= 0xdbff) i++, (size += 2);  // a surrogate pair: 4 bytes
-    else size += 2;
-  }
-  return size;
+  return ASCII.test(text) ? text.length : UTF8.encode(text).length;  // ASCII: one native scan
 }
 
 /** An Error from the `[name, message]` Python (or this module) gives. */
