@@ -110,6 +110,8 @@ async def serve_debug(env: Any, request: Any, path: str) -> Any:
                 force_fallback(match.group(1), reason)
             except KeyError:
                 return error_response(404, f"no private detail {match.group(1)!r} to force")
+            if match.group(1) == tail.SURFACE_DETAIL:
+                await tail.call_empty()  # workerd makes an entrypoint: it records the detail
         return json_response({"details": private_details()})
     if path == "/admin/debug/raise":
         # An unexpected failure inside a handler, for the catch-all's test.

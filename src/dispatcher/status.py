@@ -17,7 +17,7 @@ from typing import Any
 import dynamic_workflows
 from dynamic_workflows import development_runtime, private_details, try_private_details
 
-from . import debug, routing, wake
+from . import debug, routing, tail, wake
 from .config import LEGACY_SHARD, OPEN_SHARDS, SHARDS
 from .probe_elsewhere import probe_url
 
@@ -29,6 +29,8 @@ async def try_details() -> None:
     """Run every guard that has not run in this isolate yet (each records its outcome)."""
     await routing.load()
     try_private_details()
+    if not any(d["name"] == tail.SURFACE_DETAIL and d["inUse"] is True for d in private_details()):
+        await tail.call_empty()
 
 
 async def status(env: Any) -> dict[str, Any]:

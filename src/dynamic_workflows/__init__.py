@@ -49,11 +49,13 @@ if TYPE_CHECKING:
         tenant_worker_code,
     )
     from .runtime.raw_args import raw_rpc_arguments
-    from .runtime.surface import RpcSurface
+    from .runtime.surface import RpcSurface, entrypoint_surface, surface_ignored
 
 _RUNTIME = {
     "DynamicWorkflowBinding": "binding",
     "RpcSurface": "surface",
+    "entrypoint_surface": "surface",
+    "surface_ignored": "surface",
     "force_fallback": "details",
     "try_private_details": "details",
     "is_null": "convert",
@@ -95,12 +97,14 @@ __all__ = [
     "create_dynamic_workflow_entrypoint",
     "development_runtime",
     "dispatch_workflow",
+    "entrypoint_surface",
     "force_fallback",
     "is_null",
     "load_tenant_worker",
     "private_details",
     "raw_rpc_arguments",
     "record_detail",
+    "surface_ignored",
     "tenant_worker_code",
     "to_js",
     "to_py",

@@ -17,6 +17,7 @@ import httpx
 import pytest
 
 from tests.conftest import Dispatcher, create, wait_for
+from tests.e2e.logs_helpers import upload_log_tenants, wait_for_logs, with_message
 from tests.hostile.conftest import attack
 from tools.tenant_code import upload, upload_body
 
@@ -30,6 +31,7 @@ LIBRARY_DETAILS = (
     "javascript-module",
     "tenant-params-guard",
     "compat-flags-module",
+    "entrypoint-surface",
 )
 
 
@@ -159,3 +161,27 @@ def test_a_python_tenant_records_its_own_env_hook_fallback(
     assert entry["inUse"] is False
     assert "_EnvWrapper._getattr_helper" in entry["reason"]
     logged(dispatcher, "sdk-env-hook", entry["reason"])
+
+
+@pytest.mark.parametrize("forced", ["entrypoint-surface"], indirect=True)
+def test_without_the_entrypoint_surface_the_binding_refuses_every_call(
+    client: httpx.Client, forced: dict[str, Any]
+) -> None:
+    """workerd calling methods on an ordinary instance of the binding: it has none of the
+    four, and no ctx to name a tenant by, so nothing is created."""
+    response = client.post("/t/js-orders/workflows", json={"id": "no-surface-1", "params": {}})
+    assert response.status_code >= 400, response.text
+    lookup = client.get("/t/js-orders/workflows/no-surface-1")
+    assert lookup.status_code >= 400, lookup.text
+
+
+@pytest.mark.parametrize("forced", ["entrypoint-surface"], indirect=True)
+def test_without_the_entrypoint_surface_the_tail_still_records_a_tenants_logs(
+    admin: httpx.Client, client: httpx.Client, forced: dict[str, Any]
+) -> None:
+    upload_log_tenants(admin)
+    text = f"no-surface-{time.monotonic_ns()}"
+    assert client.get("/t/js-logs/log", params={"text": text}).status_code == 200
+    entries = wait_for_logs(admin, "js-logs", with_message(text))
+    assert [e["message"] for e in entries if text in e["message"]] == [text]
+    assert details(admin)["entrypoint-surface"]["inUse"] is False

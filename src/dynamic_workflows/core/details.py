@@ -85,6 +85,10 @@ LIBRARY_DETAILS = {
         "workerd's _cloudflare_compat_flags: the dev runtime's flags for Python tenants",
         "every flag reads as off: on the development runtime Python tenants do not load",
     ),
+    "entrypoint-surface": (
+        "workerd calls RPC methods on what an entrypoint's __new__ returns (an RpcSurface)",
+        "the class's own instance: the binding refuses every call, the tail still records",
+    ),
     "error-thenable": (
         "the SDK's python_to_rpc hands back js_object: a refusal is a rejecting thenable",
         "refusals are raised: the library's message inside a traceback, never a success",

@@ -28,7 +28,7 @@ from .admitting import Admitting, cancelled_on_refusal, reserve
 from .convert import is_null, js_function, to_js, to_py
 from .errors import error_pair, tenant_facing
 from .options import engine_options, read_batch, read_create, tenant_of
-from .surface import RpcSurface
+from .surface import entrypoint_surface, surface_ignored
 
 
 def wrap_workflow_binding(
@@ -70,8 +70,13 @@ class DynamicWorkflowBinding(WorkerEntrypoint):
     def __new__(cls, ctx: Any, env: Any = None) -> DynamicWorkflowBinding:
         raw_args.install()
         call = _Call(ctx.props, cls.admission)
-        surface = RpcSurface({name: partial(method, call) for name, method in _METHODS.items()})
-        return cast(DynamicWorkflowBinding, surface)
+        methods = {name: partial(method, call) for name, method in _METHODS.items()}
+        return cast(DynamicWorkflowBinding, entrypoint_surface(cls, methods))
+
+    def __init__(self, ctx: Any, env: Any = None) -> None:
+        """Runs only if workerd made this instance without ``__new__``'s surface: it keeps
+        no ctx and has none of the four methods, so every call fails (closed, and logged)."""
+        surface_ignored(self)
 
 
 class _Call(NamedTuple):

@@ -1,10 +1,12 @@
 """The runtime side of the private-details registry (``core.details``): try, or force, each one.
 
 ``try_private_details`` runs every guard this isolate has not run yet, so a status page
-shows none as "not tried". ``force_fallback`` makes a guard fall back as if its detail
-were gone (workerd's own argument conversion, a refusal raised, no JavaScript module, ...),
-or (``reason`` None) take the detail again: for tests (the reference dispatcher's
-test-only debug route) and for an operator trying a fallback out.
+shows none as "not tried"; the entrypoint surface is the exception: only an RPC call to an
+entrypoint tries it (the reference dispatcher calls its own tail). ``force_fallback``
+makes a guard fall back as if its detail were gone (workerd's own argument conversion, a
+refusal raised, no JavaScript module, ...), or (``reason`` None) take the detail again: for
+tests (the reference dispatcher's test-only debug route) and for an operator trying a
+fallback out.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from contextlib import suppress
 from importlib import import_module
 from types import ModuleType
 
-from . import errors, flags, javascript, raw_args, tenant_env
+from . import errors, flags, javascript, raw_args, surface, tenant_env
 
 
 def try_private_details() -> None:
@@ -39,6 +41,8 @@ def force_fallback(detail: str, reason: str | None) -> None:
         javascript.force_fallback(reason)
     elif detail == flags.DETAIL:
         flags.force_fallback(reason)
+    elif detail == surface.DETAIL:
+        surface.force_fallback(reason)
     elif detail == javascript.TENANT_DETAIL:
         javascript.force_source_fallback(reason)
     else:
