@@ -39,6 +39,7 @@ _WORKER_CODE = re.compile(r"/admin/debug/worker-code/([^/]+)")
 _RESERVE_ONLY = re.compile(r"/admin/debug/reserve-only/([^/]+)/([^/]+)")
 _RAW_ACTION = re.compile(r"/admin/debug/raw-action/([^/]+)/(pause|resume|restart|terminate)")
 _FALLBACK = re.compile(r"/admin/debug/fallback/([a-z-]+)")
+_INDEX_LOGS = re.compile(r"/admin/debug/index-logs/([0-9a-f]+)")
 
 
 def enabled(env: Any) -> bool:
@@ -75,6 +76,10 @@ async def serve_debug(env: Any, request: Any, path: str) -> Any:
         admission.ENABLED["native"] = match.group(1) in ("on", "broken")
         admission.ENABLED["broken"] = match.group(1) == "broken"
         return json_response(admission.ENABLED)
+    if match := _INDEX_LOGS.fullmatch(path):
+        # Any identity's log store, a deleted one's too: POST appends a batch as a late tail
+        # event would; the answer is what the store holds.
+        return await _index_logs(env, request, match.group(1))
     if match := _RAW_ACTION.fullmatch(path):
         # What the engine does with any instance (a restart re-runs it from the start).
         instance = await _on_any_shard(env, match.group(1))
@@ -101,18 +106,7 @@ async def serve_debug(env: Any, request: Any, path: str) -> Any:
     if match := _FALLBACK.fullmatch(path):
         # Make a private detail's guard fall back as if the detail were gone ("reason"), or
         # take it again (null): each runs the guard's real fallback.
-        reason = (await read_json(request)).get("reason")
-        if match.group(1) == routing.DETAIL:
-            routing.force_fallback(reason)
-            await routing.load()  # imports the module again when taken back
-        else:
-            try:
-                force_fallback(match.group(1), reason)
-            except KeyError:
-                return error_response(404, f"no private detail {match.group(1)!r} to force")
-            if match.group(1) == tail.SURFACE_DETAIL:
-                await tail.call_empty()  # workerd makes an entrypoint: it records the detail
-        return json_response({"details": private_details()})
+        return await _force(match.group(1), (await read_json(request)).get("reason"))
     if path == "/admin/debug/raise":
         # An unexpected failure inside a handler, for the catch-all's test.
         raise RuntimeError("raised on purpose by /admin/debug/raise")
@@ -127,6 +121,27 @@ async def serve_debug(env: Any, request: Any, path: str) -> Any:
             return error_response(400, f"{type(exc).__name__}: {exc}")
         return json_response({"wrapped": True})
     return error_response(404, "unknown debug route")
+
+
+async def _force(detail: str, reason: str | None) -> Any:
+    if detail == routing.DETAIL:
+        routing.force_fallback(reason)
+        await routing.load()  # imports the module again when taken back
+    else:
+        try:
+            force_fallback(detail, reason)
+        except KeyError:
+            return error_response(404, f"no private detail {detail!r} to force")
+        if detail == tail.SURFACE_DETAIL:
+            await tail.call_empty()  # workerd makes an entrypoint: it records the detail
+    return json_response({"details": private_details()})
+
+
+async def _index_logs(env: Any, request: Any, uid: str) -> Any:
+    stub = index_of(env, uid)
+    if request.method == "POST":
+        await stub.append_logs(to_js(await read_json(request)))
+    return json_response(to_py(await stub.logs(to_js({"limit": 1})))["stats"])
 
 
 async def _reserve_only(env: Any, tenant: str, instance_id: str) -> Any:

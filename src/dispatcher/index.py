@@ -258,7 +258,10 @@ class TenantIndex(DurableObject):  # type: ignore[no-untyped-call]
             self._set("closed", True)
 
     async def append_logs(self, batch: dict[str, Any]) -> None:
-        """Store a batch of the tenant's log entries: ``{"entries": [...], "dropped": n}``."""
+        """Store a batch of the tenant's log entries: ``{"entries": [...], "dropped": n}``;
+        none once the tenant is deleted (a tail event or batch that arrives after the clear)."""
+        if self._get("closed"):
+            return
         now = _now() * 1000
         entries = [normalise(raw, now) for raw in batch.get("entries") or []]
         self.log_table.append(entries, int(batch.get("dropped") or 0))

@@ -122,3 +122,22 @@ def test_a_tenant_uploaded_under_a_deleted_name_sees_none_of_its_logs(
     assert after["logs"] == [], after
     assert after["stored"]["entries"] == 0 and after["stored"]["dropped"] == 0, after
     assert admin.delete(f"/admin/tenants/{name}").status_code == 200
+
+
+def test_a_deleted_tenants_log_store_takes_no_late_batch(
+    admin: httpx.Client, client: httpx.Client
+) -> None:
+    """A tail event or batch that reaches the index after DELETE cleared it stores nothing:
+    no entries of a deleted tenant stay behind under its identity."""
+    name, text = f"late-logs-{uuid.uuid4().hex[:6]}", marker()
+    stored = admin.put(f"/admin/tenants/{name}", json=upload_body(TENANTS / "js-logs"))
+    assert stored.status_code == 201, stored.text
+    uid = stored.json()["uid"]
+    assert client.get(f"/t/{name}/log", params={"text": text}).status_code == 200
+    wait_for_logs(admin, name, with_message(text))
+    assert admin.delete(f"/admin/tenants/{name}").status_code == 200
+    entry = {"at": 0, "level": "log", "source": "fetch", "instance": None, "name": None}
+    late = {"entries": [{**entry, "message": text}], "dropped": 3}
+    after = admin.post(f"/admin/debug/index-logs/{uid}", json=late)
+    assert after.status_code == 200, after.text
+    assert after.json() == {"entries": 0, "bytes": 0, "dropped": 0}
