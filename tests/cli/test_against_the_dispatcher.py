@@ -169,7 +169,7 @@ def test_status_prints_what_runs(dwctl: Dwctl) -> None:
 
 
 def test_health_passes_when_every_shard_is_bound_and_every_detail_in_use(dwctl: Dwctl) -> None:
-    code, out, _ = dwctl("health")
+    code, out, _ = dwctl("health", "--dev")
     assert code == 0, out
     lines = out.splitlines()
     assert lines[0].startswith("ok    http://127.0.0.1:")
@@ -178,11 +178,25 @@ def test_health_passes_when_every_shard_is_bound_and_every_detail_in_use(dwctl: 
     assert not [line for line in lines if not line.startswith("ok ")]
 
 
+def test_health_fails_naming_each_dev_only_switch_that_is_on(
+    dwctl: Dwctl, admin: httpx.Client
+) -> None:
+    """The suite's dispatcher serves the debug routes and probes uploads in a process of
+    its own: a deployed one must do neither."""
+    switches = admin.get("/admin/status").json()["devOnly"]
+    assert switches["debugRoutes"] and switches["uploadProbe"], switches
+    code, out, _ = dwctl("health")
+    assert code == 1, out
+    assert "FAIL  dev-only debugRoutes is on: the test-only /admin/debug routes" in out
+    failed = {line.split()[2] for line in out.splitlines() if line.startswith("FAIL  dev-only")}
+    assert failed == {name for name, on in switches.items() if on}, out
+
+
 def test_health_fails_naming_a_detail_that_fell_back(dwctl: Dwctl, admin: httpx.Client) -> None:
     detail = "dispatcher-routing-module"
     admin.post(f"/admin/debug/fallback/{detail}", json={"reason": "gone"}).raise_for_status()
     try:
-        code, out, _ = dwctl("health")
+        code, out, _ = dwctl("health", "--dev")
     finally:
         admin.post(f"/admin/debug/fallback/{detail}", json={"reason": None}).raise_for_status()
     assert code == 1

@@ -10,6 +10,7 @@ local one configured like production.
 from __future__ import annotations
 
 import time
+from argparse import Namespace
 from typing import Any
 
 import httpx
@@ -17,6 +18,7 @@ import pytest
 
 from dwctl.client import AdminClient
 from dwctl.code import upload_body
+from dwctl.commands.status import health
 from tests.smoke.conftest import KINDS, TENANTS, Target
 
 pytestmark = pytest.mark.workerd
@@ -60,6 +62,14 @@ def test_the_dispatcher_serves_no_debug_routes(admin: httpx.Client) -> None:
     response = admin.get("/admin/debug/details")
     assert response.status_code == 404
     assert response.json() == {"error": "unknown admin route"}
+
+
+def test_dwctl_health_passes_without_accepting_dev_only_switches(admin: httpx.Client) -> None:
+    """What an operator runs after a deploy: token, shards, private details, no dev-only
+    switch on."""
+    result = health(AdminClient(admin), Namespace(dev=False))
+    assert result.exit_code == 0, result.text
+    assert "ok    dev-only debugRoutes is off" in result.text.splitlines()
 
 
 def test_the_dispatcher_serves_no_wake_route(admin: httpx.Client) -> None:

@@ -5,7 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 from ..client import AdminClient
-from . import Result, command
+from . import Result, arg, command
+
+#: What each of the status's ``devOnly`` switches is, for the health's lines.
+DEV_ONLY = {
+    "debugRoutes": "the test-only /admin/debug routes (DW_DEBUG_ROUTES)",
+    "wakeRoute": "the dev runtime's wake route (DW_DEV_WAKE)",
+    "uploadProbe": "a local upload-probe process (DW_UPLOAD_PROBE_URL)",
+}
 
 
 @command("status", "what runs: library, Python, SDK versions, shards, private details")
@@ -15,8 +22,9 @@ def status(client: AdminClient, args: Any) -> Result:
 
 @command(
     "health",
-    "check the dispatcher answers, takes the token, binds every shard and runs on every "
-    "private detail (exit code 1 when not)",
+    "check the dispatcher answers, takes the token, binds every shard, runs on every "
+    "private detail and has no dev-only switch on (exit code 1 when not)",
+    arg("--dev", action="store_true", help="accept dev-only switches (a local dev server)"),
 )
 def health(client: AdminClient, args: Any) -> Result:
     answer = client.status()  # reachable, a dispatcher, the token accepted, or AdminError
@@ -40,4 +48,13 @@ def health(client: AdminClient, args: Any) -> Result:
             lines.append(
                 f"FAIL  {detail['name']} not in use ({detail['reason']}): {detail['fallback']}"
             )
+    for name, on in answer["devOnly"].items():
+        what = DEV_ONLY.get(name, name)
+        if not on:
+            lines.append(f"ok    dev-only {name} is off")
+        elif args.dev:
+            lines.append(f"ok    dev-only {name} is on (accepted with --dev): {what}")
+        else:
+            failed = True
+            lines.append(f"FAIL  dev-only {name} is on: {what}; unset it where you deploy")
     return Result(answer, "\n".join(lines), exit_code=1 if failed else 0)
