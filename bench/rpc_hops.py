@@ -247,7 +247,7 @@ def print_table(results: dict[str, Any]) -> None:
         "HTTP routing to the tenant (fetch) / the wrapped binding (RPC) + the run (RPC)"
         " + the tenant's tails"
     )
-    print(f"{'operation':<16}" + "".join(f"{label:>26}" for label in results))
+    print(f"{'operation':<16}" + "".join(f"{label:>38}" for label in results))
     for name in ops:
         cells = []
         for result in results.values():
@@ -257,7 +257,8 @@ def print_table(results: dict[str, Any]) -> None:
             cell += f" + {busy['run:jsrpc']:.2f}" if with_run else ""
             tails = busy.get("request:trace", 0.0)
             cells.append(cell + (f" + tails {tails:.2f}" if tails else ""))
-        print(f"{name:<16}" + "".join(f"{cell:>26}" for cell in cells))
+        # a cell is as wide as its figures need, and two columns never touch
+        print(f"{name:<16}" + "".join(f"{cell:>38}" for cell in cells))
 
 
 if __name__ == "__main__":
