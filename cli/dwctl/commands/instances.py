@@ -8,6 +8,8 @@ from ..client import AdminClient
 from . import Result, arg, command, confirmed, require_yes
 from .tenants import TENANT
 
+INSTANCE_ID = arg("id", help="the instance id, as the tenant knows it")
+
 
 @command(
     "instances",
@@ -40,14 +42,14 @@ def instances(client: AdminClient, args: Any) -> Result:
     "instance",
     "show one of a tenant's instances: its status, output or error, engine id and shard",
     TENANT,
-    arg("id", help="the instance id, as the tenant knows it"),
+    INSTANCE_ID,
 )
 def instance(client: AdminClient, args: Any) -> Result:
     return Result(client.instance(args.tenant, args.id))
 
 
 def _action(action: str, help: str) -> None:
-    @command(action, help, TENANT, arg("id", help="the instance id, as the tenant knows it"))
+    @command(action, help, TENANT, INSTANCE_ID)
     def run(client: AdminClient, args: Any) -> Result:
         shown = client.act(args.tenant, args.id, action)
         return Result(shown, f"{args.tenant}/{args.id}: {action} done, now {shown['status']}")
